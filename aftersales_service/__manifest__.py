@@ -1,0 +1,43 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "After-Sales Service",
+    "summary": "Warranties, service cases with response timers, returns and refunds, "
+    "complaint penalties, revisits and satisfaction ratings",
+    "version": "18.0.1.0.0",
+    "category": "Services/After-Sales",
+    "website": "https://github.com/aftersales-service/aftersales_service",
+    "author": "aftersales_service contributors",
+    "license": "LGPL-3",
+    "application": True,
+    "installable": True,
+    "depends": [
+        "sale_management",
+        "sale_stock",
+        "mail",
+        "portal",
+        "repair",
+        "hr",
+        "survey",
+    ],
+    "data": [
+        # security
+        "security/aftersales_service_groups.xml",
+        "security/ir.model.access.csv",
+        "security/aftersales_service_security.xml",
+        # data
+        # wizards
+        # views
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        # menus (last: they reference the actions above)
+        "views/aftersales_menus.xml",
+    ],
+    "demo": [
+        "demo/aftersales_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "aftersales_service/static/tests/tours/*.js",
+        ],
+    },
+}

@@ -1,0 +1,3 @@
+from . import test_harness
+from . import test_security
+from . import test_ui

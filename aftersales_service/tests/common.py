@@ -1,0 +1,266 @@
+"""Shared fixture for every aftersales_service test.
+
+``AftersalesCommon`` gives two companies with accounting, a salesperson, an after-sales user and
+manager (main company), a user of the second company, a portal customer, products in policy-like
+categories (storable; one tracked by serial) with stock, and helpers that take a sale order
+through confirm -> deliver (validated picking) -> invoice (posted), each at a frozen date.
+"""
+
+from datetime import datetime
+
+from odoo import Command, fields
+from odoo.tests import TransactionCase, freeze_time, new_test_user
+
+# Dates used across the suite: an order is confirmed, delivered, invoiced on these days.
+ORDER_DATE = datetime(2026, 3, 2, 9, 0)
+DELIVERY_DATE = datetime(2026, 3, 4, 10, 0)
+INVOICE_DATE = datetime(2026, 3, 5, 11, 0)
+
+
+class AftersalesCommon(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # mail tracking and notifications are not what these tests are about; keep them fast
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_create_nolog=True))
+        cls.company = cls.env.company
+        cls._ensure_chart(cls.company)
+        cls.company_2 = cls.env["res.company"].create(
+            {"name": "After-Sales Company 2", "currency_id": cls.company.currency_id.id}
+        )
+        cls._ensure_chart(cls.company_2)
+        cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
+        cls.stock_location = cls.warehouse.lot_stock_id
+
+        # ---- users -------------------------------------------------------------------------
+        both = [Command.set((cls.company | cls.company_2).ids)]
+        cls.salesperson = new_test_user(
+            cls.env,
+            login="as_salesperson",
+            name="Sam Salesperson",
+            groups="sales_team.group_sale_salesman",
+            company_id=cls.company.id,
+        )
+        cls.aftersales_user = new_test_user(
+            cls.env,
+            login="as_user",
+            name="Ulla After-Sales User",
+            groups="aftersales_service.group_aftersales_user,account.group_account_invoice",
+            company_id=cls.company.id,
+        )
+        cls.aftersales_manager = new_test_user(
+            cls.env,
+            login="as_manager",
+            name="Mats After-Sales Manager",
+            groups="aftersales_service.group_aftersales_manager,account.group_account_invoice,"
+            "sales_team.group_sale_manager",
+            company_id=cls.company.id,
+            company_ids=both,
+        )
+        cls.aftersales_user_2 = new_test_user(
+            cls.env,
+            login="as_user_c2",
+            name="Other Company After-Sales User",
+            groups="aftersales_service.group_aftersales_user,account.group_account_invoice",
+            company_id=cls.company_2.id,
+            company_ids=[Command.set(cls.company_2.ids)],
+        )
+
+        # ---- customers ---------------------------------------------------------------------
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Anna Customer", "email": "anna@customer.example.com", "phone": "+46 70 111 22 33"}
+        )
+        cls.customer_2 = cls.env["res.partner"].create(
+            {"name": "Bo Other Customer", "email": "bo@other.example.com"}
+        )
+        cls.portal_user = new_test_user(
+            cls.env,
+            login="as_portal",
+            name="Anna Customer",
+            groups="base.group_portal",
+            partner_id=cls.customer.id,
+        )
+
+        # ---- products ----------------------------------------------------------------------
+        Category = cls.env["product.category"]
+        cls.categ_root = Category.create({"name": "Test Security Equipment"})
+        cls.categ_cameras = Category.create({"name": "Test Cameras", "parent_id": cls.categ_root.id})
+        cls.categ_switchers = Category.create(
+            {"name": "Test Matrix Switchers", "parent_id": cls.categ_root.id}
+        )
+        cls.categ_accessories = Category.create({"name": "Test Accessories", "parent_id": cls.categ_root.id})
+        cls.tax_sale = cls.company.account_sale_tax_id
+        Product = cls.env["product.product"]
+        common = {"type": "consu", "is_storable": True, "taxes_id": [Command.set(cls.tax_sale.ids)]}
+        cls.product_camera = Product.create(
+            dict(
+                common,
+                name="Test Camera",
+                default_code="T-CAM",
+                categ_id=cls.categ_cameras.id,
+                tracking="serial",
+                list_price=200.0,
+                standard_price=90.0,
+            )
+        )
+        cls.product_switcher = Product.create(
+            dict(
+                common,
+                name="Test Matrix Switcher",
+                default_code="T-MTX",
+                categ_id=cls.categ_switchers.id,
+                list_price=1000.0,
+                standard_price=600.0,
+            )
+        )
+        cls.product_psu = Product.create(
+            dict(
+                common,
+                name="Test Power Supply",
+                default_code="T-PSU",
+                categ_id=cls.categ_accessories.id,
+                list_price=20.0,
+                standard_price=8.0,
+            )
+        )
+        cls.product_service = Product.create(
+            {
+                "name": "Test Service Hour",
+                "type": "service",
+                "list_price": 75.0,
+                "standard_price": 40.0,
+                "invoice_policy": "order",
+                "taxes_id": [Command.set(cls.tax_sale.ids)],
+            }
+        )
+        for product in (cls.product_switcher, cls.product_psu):
+            cls.env["stock.quant"]._update_available_quantity(product, cls.stock_location, 1000.0)
+        cls.camera_lots = cls._create_serials(cls.product_camera, 20)
+
+    # ---- fixture helpers -------------------------------------------------------------------
+    @classmethod
+    def _ensure_chart(cls, company):
+        if not company.chart_template:
+            cls.env["account.chart.template"].try_loading("generic_coa", company=company, install_demo=False)
+
+    @classmethod
+    def _create_serials(cls, product, count, prefix=None, company=None):
+        """Create ``count`` serial numbers of ``product`` and put them in stock."""
+        company = company or cls.env.company
+        prefix = prefix or product.default_code or "SN"
+        lots = cls.env["stock.lot"].create(
+            [
+                {"name": f"{prefix}-{i:04d}", "product_id": product.id, "company_id": company.id}
+                for i in range(1, count + 1)
+            ]
+        )
+        location = cls.env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1).lot_stock_id
+        for lot in lots:
+            cls.env["stock.quant"]._update_available_quantity(product, location, 1.0, lot_id=lot)
+        return lots
+
+    @classmethod
+    def create_sale_order(cls, lines, partner=None, user=None, company=None, date=ORDER_DATE):
+        """Create a quotation. ``lines``: list of (product, qty[, price_unit[, discount]])."""
+        line_cmds = []
+        for line in lines:
+            product, qty, *rest = line
+            vals = {"product_id": product.id, "product_uom_qty": qty}
+            if rest:
+                vals["price_unit"] = rest[0]
+            if len(rest) > 1:
+                vals["discount"] = rest[1]
+            line_cmds.append(Command.create(vals))
+        with freeze_time(date):
+            return cls.env["sale.order"].create(
+                {
+                    "partner_id": (partner or cls.customer).id,
+                    "user_id": (user or cls.salesperson).id,
+                    "company_id": (company or cls.company).id,
+                    "order_line": line_cmds,
+                }
+            )
+
+    @classmethod
+    def confirm_order(cls, order, date=ORDER_DATE):
+        with freeze_time(date):
+            order.action_confirm()
+        return order
+
+    @classmethod
+    def deliver_order(cls, order, date=DELIVERY_DATE, quantities=None, lots=None):
+        """Validate the order's outgoing pickings at ``date``.
+
+        ``quantities``: {product: qty} to deliver less than ordered (a backorder is kept open);
+        ``lots``: {product: stock.lot recordset} serials to deliver, else free serials in stock.
+        """
+        quantities = quantities or {}
+        lots = dict(lots or {})
+        pickings = order.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+        )
+        with freeze_time(date):
+            pickings.action_assign()
+            for move in pickings.move_ids:
+                qty = quantities.get(move.product_id, move.product_uom_qty)
+                if move.has_tracking == "serial":
+                    serials = lots.get(move.product_id) or cls._free_serials(move.product_id, int(qty))
+                    serials = serials[: int(qty)]
+                    lots[move.product_id] = lots.get(move.product_id, serials) - serials
+                    move.move_line_ids.unlink()
+                    move.write(
+                        {
+                            "move_line_ids": [
+                                Command.create(
+                                    {
+                                        "product_id": move.product_id.id,
+                                        "lot_id": lot.id,
+                                        "quantity": 1.0,
+                                        "product_uom_id": move.product_uom.id,
+                                        "location_id": move.location_id.id,
+                                        "location_dest_id": move.location_dest_id.id,
+                                    }
+                                )
+                                for lot in serials
+                            ]
+                        }
+                    )
+                else:
+                    move.quantity = qty
+                move.picked = True
+            # partial quantities keep a backorder open, as the user's "Create Backorder" would
+            pickings.with_context(skip_backorder=True).button_validate()
+        return pickings
+
+    @classmethod
+    def _free_serials(cls, product, count):
+        quants = cls.env["stock.quant"].search(
+            [
+                ("product_id", "=", product.id),
+                ("location_id.usage", "=", "internal"),
+                ("quantity", ">", 0),
+                ("reserved_quantity", "=", 0),
+                ("lot_id", "!=", False),
+            ],
+            limit=count,
+        )
+        return quants.lot_id
+
+    @classmethod
+    def invoice_order(cls, order, date=INVOICE_DATE, post=True):
+        with freeze_time(date):
+            invoice = order._create_invoices()
+            invoice.invoice_date = fields.Date.to_date(date)
+            if post:
+                invoice.action_post()
+        return invoice
+
+    @classmethod
+    def sell(cls, lines, partner=None, deliver=True, invoice=True, **kw):
+        """Quotation -> confirmed -> delivered -> invoiced, at the suite's dates."""
+        order = cls.confirm_order(cls.create_sale_order(lines, partner=partner, **kw))
+        if deliver:
+            cls.deliver_order(order)
+        if invoice:
+            cls.invoice_order(order)
+        return order
