@@ -18,7 +18,7 @@ DATA_DIR="${DATA_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/aftersales_service/data}"
 mkdir -p "$LOG_DIR"
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
-die() { printf '\033[1;31mERROR:\033[0m %s\n' "$*" >&2; exit "${2:-1}"; }
+die() { printf '\033[1;31mERROR:\033[0m %s\n' "$1" >&2; exit "${2:-1}"; }
 
 check_odoo_src() {
     if [ ! -f "$ODOO_SRC/odoo-bin" ] || [ ! -d "$ODOO_SRC/odoo/addons/base" ]; then

@@ -28,12 +28,11 @@ else
     say "Creating database $DB with $ADDON and its demo data (a few minutes)"
     odoo_bin "${common[@]}" -i "$ADDON" --stop-after-init --log-level=warn --logfile="$LOG_DIR/run-$DB.log" \
         || die "Install failed, see $LOG_DIR/run-$DB.log"
-    # the demo admin keeps Odoo's demo password; make the login obvious
 fi
 
 cat >&2 <<MSG
 
-  After-Sales demo is ready:  http://127.0.0.1:$HTTP_PORT/odoo/action-aftersales_service.aftersales_menu_root
+  After-Sales demo is ready:  http://127.0.0.1:$HTTP_PORT/odoo  (apps menu -> After-Sales)
   Log in as  admin / admin            (After-Sales manager, all settings)
          or  aftersales_agent / aftersales_agent      (After-Sales user)
          or  aftersales_manager / aftersales_manager  (Customer Service Manager)
