@@ -69,7 +69,7 @@ deps_template() {
 
 if [ -z "${SKIP_INSTALL:-}" ]; then
     say "Fresh test database $TEST_DB"
-    dropdb --if-exists --force "$TEST_DB"
+    dropdb --if-exists --force "$TEST_DB" 2>/dev/null || dropdb --if-exists "$TEST_DB"  # --force: PostgreSQL 13+
     if [ -n "${FAST:-}" ]; then
         tmpl="$(deps_template)"
         createdb -T "$tmpl" "$TEST_DB"
