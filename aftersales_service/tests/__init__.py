@@ -1,3 +1,4 @@
 from . import test_harness
 from . import test_security
 from . import test_ui
+from . import test_warranty

@@ -1,0 +1,12 @@
+from odoo import models
+
+
+class StockMove(models.Model):
+    _inherit = "stock.move"
+
+    def _create_repair_sale_order_line(self):
+        # Odoo copies the move's price onto the quotation line; re-price per the warranty (W-4)
+        res = super()._create_repair_sale_order_line()
+        lines = self.filtered(lambda m: m.repair_id.aftersales_warranty_id).sale_line_id
+        lines.with_context(force_price_recomputation=True)._compute_price_unit()
+        return res
