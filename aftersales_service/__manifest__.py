@@ -36,6 +36,7 @@
         "views/aftersales_warranty_policy_views.xml",
         "views/product_views.xml",
         "views/repair_order_views.xml",
+        "views/sale_order_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         # menus (last: they reference the actions above)

@@ -9,3 +9,6 @@ from . import product_product
 from . import repair_order
 from . import sale_order_line
 from . import stock_move
+from . import account_move
+from . import sale_order
+from . import res_partner
