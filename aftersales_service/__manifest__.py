@@ -25,8 +25,18 @@
         "security/ir.model.access.csv",
         "security/aftersales_service_security.xml",
         # data
+        # - warranty (W)
+        "data/ir_sequence_data.xml",
+        "data/aftersales_warranty_data.xml",
+        "data/ir_cron_data.xml",
         # wizards
         # views
+        # - warranty (W)
+        "views/aftersales_warranty_views.xml",
+        "views/aftersales_warranty_policy_views.xml",
+        "views/product_views.xml",
+        "views/repair_order_views.xml",
+        "views/sale_order_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         # menus (last: they reference the actions above)

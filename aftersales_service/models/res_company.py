@@ -17,6 +17,17 @@ class ResCompany(models.Model):
     )
 
     # --- warranty (W) -----------------------------------------------------------------------
+    aftersales_warranty_policy_id = fields.Many2one(
+        "aftersales.warranty.policy",
+        string="Default Warranty Policy",
+        help="Warranty of the products whose template and categories set none (W-1).",
+    )
+    aftersales_warranty_reminder_days = fields.Integer(
+        string="Warranty Expiry Reminder (days)",
+        default=30,
+        help="Plan an activity for the salesperson this many days before a warranty expires; "
+        "0 turns the reminder off.",
+    )
 
     # --- service cases (C) ------------------------------------------------------------------
 

@@ -15,6 +15,14 @@ class ResConfigSettings(models.TransientModel):
     )
 
     # --- warranty (W) -----------------------------------------------------------------------
+    aftersales_warranty_policy_id = fields.Many2one(
+        related="company_id.aftersales_warranty_policy_id",
+        readonly=False,
+    )
+    aftersales_warranty_reminder_days = fields.Integer(
+        related="company_id.aftersales_warranty_reminder_days",
+        readonly=False,
+    )
 
     # --- service cases (C) ------------------------------------------------------------------
 

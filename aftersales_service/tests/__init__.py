@@ -1,3 +1,5 @@
 from . import test_harness
 from . import test_security
 from . import test_ui
+from . import test_warranty
+from . import test_warranty_triggers

@@ -1,0 +1,43 @@
+from odoo import api, fields, models
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    # --- warranty (W)
+    aftersales_warranty_ids = fields.One2many("aftersales.warranty", "sale_line_id", string="Warranties")
+    aftersales_warranty_end_date = fields.Date(
+        string="Warranty End", compute="_compute_aftersales_warranty_status"
+    )
+    aftersales_warranty_state = fields.Selection(
+        [("active", "Active"), ("expired", "Expired"), ("void", "Void")],
+        string="Warranty",
+        compute="_compute_aftersales_warranty_status",
+    )
+
+    @api.depends("aftersales_warranty_ids.end_date", "aftersales_warranty_ids.state")
+    def _compute_aftersales_warranty_status(self):
+        for line in self:
+            warranties = line.aftersales_warranty_ids
+            live = warranties.filtered(lambda w: w.state != "void")
+            line.aftersales_warranty_end_date = max(live.mapped("end_date"), default=False)
+            if not warranties:
+                line.aftersales_warranty_state = False
+            elif any(w.state == "active" for w in warranties):
+                line.aftersales_warranty_state = "active"
+            elif live:
+                line.aftersales_warranty_state = "expired"
+            else:
+                line.aftersales_warranty_state = "void"
+
+    def _get_display_price(self):
+        # W-3/W-4: a repair quotation prices parts and labour per the unit's warranty policy
+        repair = self.order_id.repair_order_ids[:1]
+        if repair and repair.aftersales_warranty_id and self.product_id:
+            price = repair._get_aftersales_price(self.product_id)
+            if price is not None:
+                company = self.order_id.company_id
+                return company.currency_id._convert(
+                    price, self.order_id.currency_id, company, self.order_id.date_order or fields.Date.today()
+                )
+        return super()._get_display_price()
