@@ -27,7 +27,11 @@ class AftersalesWarranty(models.Model):
         "res.partner", string="Customer", required=True, index=True, tracking=True, check_company=True
     )
     commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", store=True, index=True, string="Commercial Entity"
+        related="partner_id.commercial_partner_id",
+        store=True,
+        precompute=True,
+        index=True,
+        string="Commercial Entity",
     )
     sale_order_id = fields.Many2one("sale.order", index="btree_not_null", check_company=True, readonly=True)
     sale_line_id = fields.Many2one(
@@ -338,7 +342,7 @@ class AftersalesWarranty(models.Model):
         policies = self._policies_by_trigger("delivery", [(m.product_id, m.company_id) for m in moves])
         done_moves = Warranty.search_fetch([("move_id", "in", moves.ids)], ["move_id"]).move_id
         vals_list = []
-        for move in moves - done_moves:
+        for move in moves.filtered(lambda m: m not in done_moves):
             policy = policies.get((move.product_id, move.company_id))
             if not policy:
                 continue
@@ -382,7 +386,7 @@ class AftersalesWarranty(models.Model):
             [("invoice_line_id", "in", lines.ids)], ["invoice_line_id"]
         ).invoice_line_id
         vals_list = []
-        for line in lines - done_lines:
+        for line in lines.filtered(lambda line: line not in done_lines):
             policy = policies.get((line.product_id, line.company_id))
             if not policy:
                 continue
@@ -414,7 +418,7 @@ class AftersalesWarranty(models.Model):
             ["sale_line_id"],
         ).sale_line_id
         vals_list = []
-        for line in lines - done_lines:
+        for line in lines.filtered(lambda line: line not in done_lines):
             policy = policies.get((line.product_id, line.company_id))
             if not policy:
                 continue
