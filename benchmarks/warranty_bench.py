@@ -43,7 +43,9 @@ def build(env, size, tracked, tag):
     company = env.company
     warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
     policy = env["aftersales.warranty.policy"].create({"name": f"Bench {tag}", "duration": 12})
-    categ = env["product.category"].create({"name": f"Bench {tag}", "aftersales_warranty_policy_id": policy.id})
+    categ = env["product.category"].create(
+        {"name": f"Bench {tag}", "aftersales_warranty_policy_id": policy.id}
+    )
     customer = env["res.partner"].create({"name": f"Bench customer {tag}"})
     common = {"type": "consu", "is_storable": True, "categ_id": categ.id, "list_price": 10.0}
     Quant = env["stock.quant"]
@@ -133,7 +135,9 @@ def main():
                     rows.append(measure(env, size, tracked))
         finally:
             cr.rollback()
-    header = f"{'case':<14}{'warranties':>11}{'validate q':>12}{'validate s':>12}{'warranty q':>12}{'warranty s':>12}"
+    header = f"{'case':<14}{'warranties':>11}" + "".join(
+        f"{title:>12}" for title in ("validate q", "validate s", "warranty q", "warranty s")
+    )
     print(header)
     print("-" * len(header))
     for r in rows:
