@@ -72,6 +72,28 @@ class TestWarrantyPolicy(WarrantyCommon):
         self.assertEqual(self.policy_cameras.product_count, 0)
         self.assertEqual(self.policy_cameras.categ_count, 1)
 
+    def test_settings(self):
+        settings = Form(self.env["res.config.settings"])
+        settings.aftersales_warranty_policy_id = self.policy_switchers
+        settings.aftersales_warranty_reminder_days = 10
+        settings.save().execute()
+        self.assertEqual(self.company.aftersales_warranty_policy_id, self.policy_switchers)
+        self.assertEqual(self.company.aftersales_warranty_reminder_days, 10)
+
+    def test_demo_policies(self):
+        """W-1 as the seeds state it: cameras 12 months, matrix switchers and recorders 24."""
+        expected = {
+            "aftersales_service.product_camera_demo": (12, "months"),
+            "aftersales_service.product_matrix_demo": (24, "months"),
+            "aftersales_service.product_recorder_demo": (24, "months"),
+            "aftersales_service.product_power_supply_demo": (6, "months"),
+        }
+        for xmlid, term in expected.items():
+            policy = self.env.ref(xmlid)._get_aftersales_warranty_policy()
+            self.assertEqual((policy.duration, policy.duration_unit), term, xmlid)
+        camera = self.env.ref("aftersales_service.product_camera_demo")
+        self.assertEqual(camera._get_aftersales_warranty_policy().exclusion_ids, self.exclusions)
+
 
 @tagged("post_install", "-at_install")
 class TestWarrantyRecord(WarrantyCommon):

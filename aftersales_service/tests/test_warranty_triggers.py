@@ -1,7 +1,8 @@
 from datetime import date
 
 from odoo import Command
-from odoo.tests import Form, freeze_time, tagged
+from odoo.exceptions import AccessError
+from odoo.tests import Form, freeze_time, new_test_user, tagged
 
 from .common import DELIVERY_DATE
 from .warranty_common import WarrantyCommon
@@ -121,6 +122,28 @@ class TestWarrantyTriggers(WarrantyCommon):
         self.company.aftersales_warranty_policy_id = False
         order = self.sell([(self.product_switcher, 1)])
         self.assertFalse(self._warranties(order))
+
+    def test_stock_user_delivery_creates_warranties(self):
+        """The warehouse clerk who validates has no after-sales rights; the warranty is still made."""
+        clerk = new_test_user(self.env, login="as_clerk", groups="stock.group_stock_user")
+        order = self.confirm_order(self.create_sale_order([(self.product_switcher, 1)]))
+        picking = order.picking_ids
+        picking.action_assign()
+        picking.move_ids.picked = True
+        with freeze_time(DELIVERY_DATE):
+            picking.with_user(clerk).button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(self._warranties(order).mapped("start_date"), [DELIVERY_DATE.date()])
+        with self.assertRaises(AccessError):
+            self.Warranty.with_user(clerk).search([])
+
+    def test_salesperson_reads_status_on_order(self):
+        order = self.sell([(self.product_switcher, 1)], invoice=False)
+        line = order.order_line.with_user(self.salesperson)
+        self.assertEqual(line.aftersales_warranty_state, "active")
+        self.assertEqual(line.order_id.aftersales_warranty_count, 1)
+        with self.assertRaises(AccessError):
+            line.aftersales_warranty_ids.write({"quantity": 5})
 
     # --- invoice and order triggers -----------------------------------------------------------
     def test_invoice_trigger_idempotent(self):
