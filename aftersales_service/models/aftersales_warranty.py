@@ -3,7 +3,7 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare
 
 WARRANTY_STATES = [("active", "Active"), ("expired", "Expired"), ("void", "Void")]
@@ -155,7 +155,9 @@ class AftersalesWarranty(models.Model):
 
     # --- actions
     def action_void(self):
-        self.write({"state": "void"})
+        if not self.env.user.has_group("aftersales_service.group_aftersales_manager"):
+            raise AccessError(_("Only an After-Sales manager can void a warranty."))
+        self._void(_("Voided by %(user)s", user=self.env.user.name))
 
     def action_create_repair(self):
         self.ensure_one()
@@ -206,7 +208,11 @@ class AftersalesWarranty(models.Model):
     @api.model
     def find_covering_warranty(self, partner, product, lot=None, date=None):
         """The warranty (0 or 1 record) covering ``product`` (serial ``lot``) of ``partner`` on
-        ``date`` (default today): same commercial partner, not void, start <= date <= end."""
+        ``date`` (default today): same commercial partner, not void, start <= date <= end.
+
+        A serial that has no warranty of its own (its policy started on the invoice or the order,
+        before serials were known) is covered by the customer's warranty of that product without
+        serial."""
         partner = self.env["res.partner"].browse(int(partner)) if isinstance(partner, int) else partner
         product = self.env["product.product"].browse(int(product)) if isinstance(product, int) else product
         if isinstance(lot, int):
@@ -219,9 +225,12 @@ class AftersalesWarranty(models.Model):
             ("start_date", "<=", date),
             ("end_date", ">=", date),
         ]
-        if lot:
-            domain.append(("lot_id", "=", lot.id))
-        return self.search(domain, order="end_date desc, id desc", limit=1)
+        if not lot:
+            return self.search(domain, order="end_date desc, id desc", limit=1)
+        warranty = self.search(domain + [("lot_id", "=", lot.id)], order="end_date desc, id desc", limit=1)
+        if warranty or self.search_count(domain[:2] + [("lot_id", "=", lot.id)], limit=1):
+            return warranty
+        return self.search(domain + [("lot_id", "=", False)], order="end_date desc, id desc", limit=1)
 
     @api.model
     def _find_last_warranty(self, partner, product, lot=None):
@@ -231,9 +240,12 @@ class AftersalesWarranty(models.Model):
             ("product_id", "=", product.id),
             ("state", "!=", "void"),
         ]
-        if lot:
-            domain.append(("lot_id", "=", lot.id))
-        return self.search(domain, order="end_date desc, id desc", limit=1)
+        if not lot:
+            return self.search(domain, order="end_date desc, id desc", limit=1)
+        warranty = self.search(domain + [("lot_id", "=", lot.id)], order="end_date desc, id desc", limit=1)
+        if warranty or self.search_count(domain[:2] + [("lot_id", "=", lot.id)], limit=1):
+            return warranty
+        return self.search(domain + [("lot_id", "=", False)], order="end_date desc, id desc", limit=1)
 
     def _is_covering(self, date=None):
         self.ensure_one()

@@ -146,8 +146,13 @@ class TestWarrantyRecord(WarrantyCommon):
         self.assertEqual(find(contact.id, self.product_switcher.id, None, "2026-06-01"), w_switch)
         with freeze_time("2027-01-01"):
             self.assertEqual(find(contact, self.product_switcher), w_switch)
+        # a serial without a warranty of its own: the customer's warranty without serial covers it
+        w_lotless = self._manual_warranty(self.product_camera, date(2026, 5, 1))
+        self.assertEqual(find(self.customer, self.product_camera, lot2, date(2026, 6, 1)), w_lotless)
+        self.assertEqual(find(self.customer, self.product_camera, lot1, date(2026, 6, 1)), w1, "own first")
         w1.action_void()
         self.assertFalse(find(self.customer, self.product_camera, lot1, date(2026, 6, 1)), "void")
+        self.assertEqual(w1.void_reason, f"Voided by {self.env.user.name}")
 
     def test_lookup_is_indexed(self):
         self.env.cr.execute(
@@ -261,6 +266,14 @@ class TestWarrantySecurity(WarrantyCommon):
             warranty.with_user(self.aftersales_user_2).read(["name"])
         self.assertFalse(self.env["aftersales.warranty.policy"].with_user(self.aftersales_user_2).search([]))
         self.assertIn(warranty, self.Warranty.with_user(self.aftersales_user).search([]))
+
+    def test_only_manager_voids(self):
+        warranty = self._manual_warranty(self.product_switcher, date(2026, 3, 4))
+        with self.assertRaises(AccessError):
+            warranty.with_user(self.aftersales_user).action_void()
+        self.assertEqual(warranty.state, "active")
+        warranty.with_user(self.aftersales_manager).action_void()
+        self.assertEqual(warranty.state, "void")
 
     def test_user_can_create_repair_not_delete_warranty(self):
         warranty = self._manual_warranty(self.product_switcher, date(2026, 3, 4))
