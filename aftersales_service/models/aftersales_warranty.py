@@ -290,7 +290,8 @@ class AftersalesWarranty(models.Model):
                 )
             )
         vals = self._prepare_repair_order_vals(partner, product, lot=lot, warranty=warranty, **extra_vals)
-        return self.env["repair.order"].create(vals)
+        company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+        return self.env["repair.order"].with_company(company).create(vals)
 
     # --- automatic creation (W-2, W-5) and returns
     @api.model
