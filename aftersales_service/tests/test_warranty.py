@@ -209,6 +209,20 @@ class TestWarrantyRepair(WarrantyCommon):
         self.assertEqual(self._prices(order), {self.product_psu: 0.0, self.product_service: 0.0})
         self.assertEqual(self.warranty_camera.repair_count, 1)
 
+    @freeze_time("2026-09-01")
+    def test_repair_from_a_case_finds_the_covering_warranty(self):
+        """The contract other features call: no warranty given, the covering one is used."""
+        repair = self.Warranty._create_repair_order(
+            self.customer, self.product_camera, lot=self.lot, internal_notes="<p>Image flickers</p>"
+        )
+        self.assertEqual(repair.aftersales_warranty_id, self.warranty_camera)
+        self.assertTrue(repair.under_warranty)
+        self.assertIn("Image flickers", repair.internal_notes, "extra values are passed through")
+        other_lot = self.camera_lots[5]
+        repair = self.Warranty._create_repair_order(self.customer, self.product_camera, lot=other_lot)
+        self.assertFalse(repair.aftersales_warranty_id, "that serial has no warranty")
+        self.assertFalse(repair.under_warranty)
+
     @freeze_time("2027-06-01")
     def test_repair_expired_lifetime_parts_at_cost(self):
         """W-4: parts at cost, no labour."""
