@@ -85,6 +85,10 @@ class AftersalesWarranty(models.Model):
     expiry_reminder_sent = fields.Boolean(copy=False, readonly=True)
     repair_ids = fields.One2many("repair.order", "aftersales_warranty_id", string="Repairs")
     repair_count = fields.Integer(compute="_compute_repair_count")
+    can_create_repair = fields.Boolean(
+        compute="_compute_can_create_repair",
+        help="Not void, and covering today or its policy still repairs after expiry (W-4).",
+    )
 
     def init(self):
         # the lookup of find_covering_warranty: customer + product (+ serial) + date range
@@ -114,6 +118,13 @@ class AftersalesWarranty(models.Model):
         )
         for warranty in self:
             warranty.repair_count = counts.get(warranty, 0)
+
+    @api.depends("state", "start_date", "end_date", "policy_id.after_expiry_mode")
+    def _compute_can_create_repair(self):
+        for warranty in self:
+            warranty.can_create_repair = warranty.state != "void" and (
+                warranty._is_covering() or warranty.policy_id.after_expiry_mode != "none"
+            )
 
     @api.constrains("start_date", "end_date")
     def _check_dates(self):
@@ -250,7 +261,9 @@ class AftersalesWarranty(models.Model):
     def _is_covering(self, date=None):
         self.ensure_one()
         date = fields.Date.to_date(date) if date else fields.Date.context_today(self)
-        return self.state != "void" and self.start_date <= date <= self.end_date
+        if self.state == "void" or not (self.start_date and self.end_date):
+            return False
+        return self.start_date <= date <= self.end_date
 
     @api.model
     def _prepare_repair_order_vals(self, partner, product, lot=None, warranty=None, **extra_vals):

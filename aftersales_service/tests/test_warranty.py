@@ -244,6 +244,16 @@ class TestWarrantyRepair(WarrantyCommon):
         order = self._quote(repair, self.product_psu)
         self.assertEqual(self._prices(order), {self.product_psu: 20.0, self.product_service: 75.0})
 
+    def test_can_create_repair(self):
+        with freeze_time("2026-05-01"):
+            self.assertTrue(self.warranty_psu.can_create_repair, "covering")
+        with freeze_time("2026-12-01"):
+            self.warranty_psu.invalidate_recordset(["can_create_repair"])
+            self.assertFalse(self.warranty_psu.can_create_repair, "expired, policy 'none'")
+            self.assertTrue(self.warranty_camera.can_create_repair, "expired, lifetime repair")
+        self.warranty_switcher.action_void()
+        self.assertFalse(self.warranty_switcher.can_create_repair)
+
     @freeze_time("2026-12-01")
     def test_repair_expired_none_refused(self):
         count = self.env["repair.order"].search_count([])

@@ -213,6 +213,16 @@ class TestWarrantyTriggers(WarrantyCommon):
             )
         )
 
+    def test_return_of_serial_reduces_warranty_without_serial(self):
+        """Invoice-triggered warranties know no serial: the return lowers their quantity."""
+        self.policy_cameras.start_trigger = "invoice"
+        order = self.sell([(self.product_camera, 3)])
+        warranty = self._warranties(order)
+        self.assertRecordValues(warranty, [{"lot_id": False, "quantity": 3.0}])
+        returned = order.picking_ids.move_ids.move_line_ids.lot_id[:1]
+        self._return(order.picking_ids, {self.product_camera: 1}, lots={self.product_camera: returned})
+        self.assertRecordValues(warranty, [{"quantity": 2.0, "state": "active"}])
+
     def test_return_reduces_then_voids(self):
         order = self.sell([(self.product_switcher, 3)], invoice=False)
         picking = order.picking_ids
