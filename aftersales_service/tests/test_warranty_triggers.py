@@ -145,6 +145,27 @@ class TestWarrantyTriggers(WarrantyCommon):
         with self.assertRaises(AccessError):
             line.aftersales_warranty_ids.write({"quantity": 5})
 
+    def test_other_company_uses_its_own_policy(self):
+        policy_c2 = self.env["aftersales.warranty.policy"].create(
+            {"name": "C2 default", "duration": 3, "company_id": self.company_2.id}
+        )
+        self.company_2.aftersales_warranty_policy_id = policy_c2
+        warehouse_2 = self.env["stock.warehouse"].search([("company_id", "=", self.company_2.id)], limit=1)
+        stock_2 = warehouse_2.lot_stock_id
+        self.env["stock.quant"]._update_available_quantity(self.product_switcher, stock_2, 5.0)
+        order = self.create_sale_order(
+            [(self.product_switcher, 1)], user=self.aftersales_user_2, company=self.company_2
+        )
+        self.confirm_order(order.with_company(self.company_2))
+        self.deliver_order(order.with_company(self.company_2))
+        warranty = self._warranties(order)
+        self.assertRecordValues(
+            warranty,
+            [{"company_id": self.company_2.id, "policy_id": policy_c2.id, "end_date": date(2026, 6, 3)}],
+        )
+        self.assertEqual(self.Warranty.with_user(self.aftersales_user_2).search([]), warranty)
+        self.assertNotIn(warranty, self.Warranty.with_user(self.aftersales_user).search([]))
+
     # --- invoice and order triggers -----------------------------------------------------------
     def test_invoice_trigger_idempotent(self):
         self.policy_switchers.start_trigger = "invoice"
