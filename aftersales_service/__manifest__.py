@@ -44,6 +44,7 @@
     ],
     "demo": [
         "demo/aftersales_demo.xml",
+        "demo/warranty_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -3,7 +3,7 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare
 
 WARRANTY_STATES = [("active", "Active"), ("expired", "Expired"), ("void", "Void")]
@@ -27,7 +27,11 @@ class AftersalesWarranty(models.Model):
         "res.partner", string="Customer", required=True, index=True, tracking=True, check_company=True
     )
     commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", store=True, index=True, string="Commercial Entity"
+        related="partner_id.commercial_partner_id",
+        store=True,
+        precompute=True,
+        index=True,
+        string="Commercial Entity",
     )
     sale_order_id = fields.Many2one("sale.order", index="btree_not_null", check_company=True, readonly=True)
     sale_line_id = fields.Many2one(
@@ -81,6 +85,10 @@ class AftersalesWarranty(models.Model):
     expiry_reminder_sent = fields.Boolean(copy=False, readonly=True)
     repair_ids = fields.One2many("repair.order", "aftersales_warranty_id", string="Repairs")
     repair_count = fields.Integer(compute="_compute_repair_count")
+    can_create_repair = fields.Boolean(
+        compute="_compute_can_create_repair",
+        help="Not void, and covering today or its policy still repairs after expiry (W-4).",
+    )
 
     def init(self):
         # the lookup of find_covering_warranty: customer + product (+ serial) + date range
@@ -110,6 +118,13 @@ class AftersalesWarranty(models.Model):
         )
         for warranty in self:
             warranty.repair_count = counts.get(warranty, 0)
+
+    @api.depends("state", "start_date", "end_date", "policy_id.after_expiry_mode")
+    def _compute_can_create_repair(self):
+        for warranty in self:
+            warranty.can_create_repair = warranty.state != "void" and (
+                warranty._is_covering() or warranty.policy_id.after_expiry_mode != "none"
+            )
 
     @api.constrains("start_date", "end_date")
     def _check_dates(self):
@@ -151,7 +166,9 @@ class AftersalesWarranty(models.Model):
 
     # --- actions
     def action_void(self):
-        self.write({"state": "void"})
+        if not self.env.user.has_group("aftersales_service.group_aftersales_manager"):
+            raise AccessError(_("Only an After-Sales manager can void a warranty."))
+        self._void(_("Voided by %(user)s", user=self.env.user.name))
 
     def action_create_repair(self):
         self.ensure_one()
@@ -202,7 +219,11 @@ class AftersalesWarranty(models.Model):
     @api.model
     def find_covering_warranty(self, partner, product, lot=None, date=None):
         """The warranty (0 or 1 record) covering ``product`` (serial ``lot``) of ``partner`` on
-        ``date`` (default today): same commercial partner, not void, start <= date <= end."""
+        ``date`` (default today): same commercial partner, not void, start <= date <= end.
+
+        A serial that has no warranty of its own (its policy started on the invoice or the order,
+        before serials were known) is covered by the customer's warranty of that product without
+        serial."""
         partner = self.env["res.partner"].browse(int(partner)) if isinstance(partner, int) else partner
         product = self.env["product.product"].browse(int(product)) if isinstance(product, int) else product
         if isinstance(lot, int):
@@ -215,9 +236,12 @@ class AftersalesWarranty(models.Model):
             ("start_date", "<=", date),
             ("end_date", ">=", date),
         ]
-        if lot:
-            domain.append(("lot_id", "=", lot.id))
-        return self.search(domain, order="end_date desc, id desc", limit=1)
+        if not lot:
+            return self.search(domain, order="end_date desc, id desc", limit=1)
+        warranty = self.search(domain + [("lot_id", "=", lot.id)], order="end_date desc, id desc", limit=1)
+        if warranty or self.search_count(domain[:2] + [("lot_id", "=", lot.id)], limit=1):
+            return warranty
+        return self.search(domain + [("lot_id", "=", False)], order="end_date desc, id desc", limit=1)
 
     @api.model
     def _find_last_warranty(self, partner, product, lot=None):
@@ -227,14 +251,19 @@ class AftersalesWarranty(models.Model):
             ("product_id", "=", product.id),
             ("state", "!=", "void"),
         ]
-        if lot:
-            domain.append(("lot_id", "=", lot.id))
-        return self.search(domain, order="end_date desc, id desc", limit=1)
+        if not lot:
+            return self.search(domain, order="end_date desc, id desc", limit=1)
+        warranty = self.search(domain + [("lot_id", "=", lot.id)], order="end_date desc, id desc", limit=1)
+        if warranty or self.search_count(domain[:2] + [("lot_id", "=", lot.id)], limit=1):
+            return warranty
+        return self.search(domain + [("lot_id", "=", False)], order="end_date desc, id desc", limit=1)
 
     def _is_covering(self, date=None):
         self.ensure_one()
         date = fields.Date.to_date(date) if date else fields.Date.context_today(self)
-        return self.state != "void" and self.start_date <= date <= self.end_date
+        if self.state == "void" or not (self.start_date and self.end_date):
+            return False
+        return self.start_date <= date <= self.end_date
 
     @api.model
     def _prepare_repair_order_vals(self, partner, product, lot=None, warranty=None, **extra_vals):
@@ -274,7 +303,8 @@ class AftersalesWarranty(models.Model):
                 )
             )
         vals = self._prepare_repair_order_vals(partner, product, lot=lot, warranty=warranty, **extra_vals)
-        return self.env["repair.order"].create(vals)
+        company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+        return self.env["repair.order"].with_company(company).create(vals)
 
     # --- automatic creation (W-2, W-5) and returns
     @api.model
@@ -338,7 +368,7 @@ class AftersalesWarranty(models.Model):
         policies = self._policies_by_trigger("delivery", [(m.product_id, m.company_id) for m in moves])
         done_moves = Warranty.search_fetch([("move_id", "in", moves.ids)], ["move_id"]).move_id
         vals_list = []
-        for move in moves - done_moves:
+        for move in moves.filtered(lambda m: m not in done_moves):
             policy = policies.get((move.product_id, move.company_id))
             if not policy:
                 continue
@@ -382,7 +412,7 @@ class AftersalesWarranty(models.Model):
             [("invoice_line_id", "in", lines.ids)], ["invoice_line_id"]
         ).invoice_line_id
         vals_list = []
-        for line in lines - done_lines:
+        for line in lines.filtered(lambda line: line not in done_lines):
             policy = policies.get((line.product_id, line.company_id))
             if not policy:
                 continue
@@ -414,7 +444,7 @@ class AftersalesWarranty(models.Model):
             ["sale_line_id"],
         ).sale_line_id
         vals_list = []
-        for line in lines - done_lines:
+        for line in lines.filtered(lambda line: line not in done_lines):
             policy = policies.get((line.product_id, line.company_id))
             if not policy:
                 continue

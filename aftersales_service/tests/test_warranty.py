@@ -72,6 +72,28 @@ class TestWarrantyPolicy(WarrantyCommon):
         self.assertEqual(self.policy_cameras.product_count, 0)
         self.assertEqual(self.policy_cameras.categ_count, 1)
 
+    def test_settings(self):
+        settings = Form(self.env["res.config.settings"])
+        settings.aftersales_warranty_policy_id = self.policy_switchers
+        settings.aftersales_warranty_reminder_days = 10
+        settings.save().execute()
+        self.assertEqual(self.company.aftersales_warranty_policy_id, self.policy_switchers)
+        self.assertEqual(self.company.aftersales_warranty_reminder_days, 10)
+
+    def test_demo_policies(self):
+        """W-1 as the seeds state it: cameras 12 months, matrix switchers and recorders 24."""
+        expected = {
+            "aftersales_service.product_camera_demo": (12, "months"),
+            "aftersales_service.product_matrix_demo": (24, "months"),
+            "aftersales_service.product_recorder_demo": (24, "months"),
+            "aftersales_service.product_power_supply_demo": (6, "months"),
+        }
+        for xmlid, term in expected.items():
+            policy = self.env.ref(xmlid)._get_aftersales_warranty_policy()
+            self.assertEqual((policy.duration, policy.duration_unit), term, xmlid)
+        camera = self.env.ref("aftersales_service.product_camera_demo")
+        self.assertEqual(camera._get_aftersales_warranty_policy().exclusion_ids, self.exclusions)
+
 
 @tagged("post_install", "-at_install")
 class TestWarrantyRecord(WarrantyCommon):
@@ -124,8 +146,13 @@ class TestWarrantyRecord(WarrantyCommon):
         self.assertEqual(find(contact.id, self.product_switcher.id, None, "2026-06-01"), w_switch)
         with freeze_time("2027-01-01"):
             self.assertEqual(find(contact, self.product_switcher), w_switch)
+        # a serial without a warranty of its own: the customer's warranty without serial covers it
+        w_lotless = self._manual_warranty(self.product_camera, date(2026, 5, 1))
+        self.assertEqual(find(self.customer, self.product_camera, lot2, date(2026, 6, 1)), w_lotless)
+        self.assertEqual(find(self.customer, self.product_camera, lot1, date(2026, 6, 1)), w1, "own first")
         w1.action_void()
         self.assertFalse(find(self.customer, self.product_camera, lot1, date(2026, 6, 1)), "void")
+        self.assertEqual(w1.void_reason, f"Voided by {self.env.user.name}")
 
     def test_lookup_is_indexed(self):
         self.env.cr.execute(
@@ -182,6 +209,20 @@ class TestWarrantyRepair(WarrantyCommon):
         self.assertEqual(self._prices(order), {self.product_psu: 0.0, self.product_service: 0.0})
         self.assertEqual(self.warranty_camera.repair_count, 1)
 
+    @freeze_time("2026-09-01")
+    def test_repair_from_a_case_finds_the_covering_warranty(self):
+        """The contract other features call: no warranty given, the covering one is used."""
+        repair = self.Warranty._create_repair_order(
+            self.customer, self.product_camera, lot=self.lot, internal_notes="<p>Image flickers</p>"
+        )
+        self.assertEqual(repair.aftersales_warranty_id, self.warranty_camera)
+        self.assertTrue(repair.under_warranty)
+        self.assertIn("Image flickers", repair.internal_notes, "extra values are passed through")
+        other_lot = self.camera_lots[5]
+        repair = self.Warranty._create_repair_order(self.customer, self.product_camera, lot=other_lot)
+        self.assertFalse(repair.aftersales_warranty_id, "that serial has no warranty")
+        self.assertFalse(repair.under_warranty)
+
     @freeze_time("2027-06-01")
     def test_repair_expired_lifetime_parts_at_cost(self):
         """W-4: parts at cost, no labour."""
@@ -202,6 +243,16 @@ class TestWarrantyRepair(WarrantyCommon):
         self.assertFalse(repair.under_warranty)
         order = self._quote(repair, self.product_psu)
         self.assertEqual(self._prices(order), {self.product_psu: 20.0, self.product_service: 75.0})
+
+    def test_can_create_repair(self):
+        with freeze_time("2026-05-01"):
+            self.assertTrue(self.warranty_psu.can_create_repair, "covering")
+        with freeze_time("2026-12-01"):
+            self.warranty_psu.invalidate_recordset(["can_create_repair"])
+            self.assertFalse(self.warranty_psu.can_create_repair, "expired, policy 'none'")
+            self.assertTrue(self.warranty_camera.can_create_repair, "expired, lifetime repair")
+        self.warranty_switcher.action_void()
+        self.assertFalse(self.warranty_switcher.can_create_repair)
 
     @freeze_time("2026-12-01")
     def test_repair_expired_none_refused(self):
@@ -238,7 +289,15 @@ class TestWarrantySecurity(WarrantyCommon):
         with self.assertRaises(AccessError):
             warranty.with_user(self.aftersales_user_2).read(["name"])
         self.assertFalse(self.env["aftersales.warranty.policy"].with_user(self.aftersales_user_2).search([]))
-        self.assertEqual(self.Warranty.with_user(self.aftersales_user).search([]), warranty)
+        self.assertIn(warranty, self.Warranty.with_user(self.aftersales_user).search([]))
+
+    def test_only_manager_voids(self):
+        warranty = self._manual_warranty(self.product_switcher, date(2026, 3, 4))
+        with self.assertRaises(AccessError):
+            warranty.with_user(self.aftersales_user).action_void()
+        self.assertEqual(warranty.state, "active")
+        warranty.with_user(self.aftersales_manager).action_void()
+        self.assertEqual(warranty.state, "void")
 
     def test_user_can_create_repair_not_delete_warranty(self):
         warranty = self._manual_warranty(self.product_switcher, date(2026, 3, 4))

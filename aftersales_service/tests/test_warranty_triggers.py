@@ -1,7 +1,8 @@
 from datetime import date
 
 from odoo import Command
-from odoo.tests import Form, freeze_time, tagged
+from odoo.exceptions import AccessError
+from odoo.tests import Form, freeze_time, new_test_user, tagged
 
 from .common import DELIVERY_DATE
 from .warranty_common import WarrantyCommon
@@ -122,6 +123,49 @@ class TestWarrantyTriggers(WarrantyCommon):
         order = self.sell([(self.product_switcher, 1)])
         self.assertFalse(self._warranties(order))
 
+    def test_stock_user_delivery_creates_warranties(self):
+        """The warehouse clerk who validates has no after-sales rights; the warranty is still made."""
+        clerk = new_test_user(self.env, login="as_clerk", groups="stock.group_stock_user")
+        order = self.confirm_order(self.create_sale_order([(self.product_switcher, 1)]))
+        picking = order.picking_ids
+        picking.action_assign()
+        picking.move_ids.picked = True
+        with freeze_time(DELIVERY_DATE):
+            picking.with_user(clerk).button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(self._warranties(order).mapped("start_date"), [DELIVERY_DATE.date()])
+        with self.assertRaises(AccessError):
+            self.Warranty.with_user(clerk).search([])
+
+    def test_salesperson_reads_status_on_order(self):
+        order = self.sell([(self.product_switcher, 1)], invoice=False)
+        line = order.order_line.with_user(self.salesperson)
+        self.assertEqual(line.aftersales_warranty_state, "active")
+        self.assertEqual(line.order_id.aftersales_warranty_count, 1)
+        with self.assertRaises(AccessError):
+            line.aftersales_warranty_ids.write({"quantity": 5})
+
+    def test_other_company_uses_its_own_policy(self):
+        policy_c2 = self.env["aftersales.warranty.policy"].create(
+            {"name": "C2 default", "duration": 3, "company_id": self.company_2.id}
+        )
+        self.company_2.aftersales_warranty_policy_id = policy_c2
+        warehouse_2 = self.env["stock.warehouse"].search([("company_id", "=", self.company_2.id)], limit=1)
+        stock_2 = warehouse_2.lot_stock_id
+        self.env["stock.quant"]._update_available_quantity(self.product_switcher, stock_2, 5.0)
+        order = self.create_sale_order(
+            [(self.product_switcher, 1)], user=self.aftersales_user_2, company=self.company_2
+        )
+        self.confirm_order(order.with_company(self.company_2))
+        self.deliver_order(order.with_company(self.company_2))
+        warranty = self._warranties(order)
+        self.assertRecordValues(
+            warranty,
+            [{"company_id": self.company_2.id, "policy_id": policy_c2.id, "end_date": date(2026, 6, 3)}],
+        )
+        self.assertEqual(self.Warranty.with_user(self.aftersales_user_2).search([]), warranty)
+        self.assertNotIn(warranty, self.Warranty.with_user(self.aftersales_user).search([]))
+
     # --- invoice and order triggers -----------------------------------------------------------
     def test_invoice_trigger_idempotent(self):
         self.policy_switchers.start_trigger = "invoice"
@@ -189,6 +233,16 @@ class TestWarrantyTriggers(WarrantyCommon):
                 self.customer, self.product_camera, returned_lot, "2026-04-01"
             )
         )
+
+    def test_return_of_serial_reduces_warranty_without_serial(self):
+        """Invoice-triggered warranties know no serial: the return lowers their quantity."""
+        self.policy_cameras.start_trigger = "invoice"
+        order = self.sell([(self.product_camera, 3)])
+        warranty = self._warranties(order)
+        self.assertRecordValues(warranty, [{"lot_id": False, "quantity": 3.0}])
+        returned = order.picking_ids.move_ids.move_line_ids.lot_id[:1]
+        self._return(order.picking_ids, {self.product_camera: 1}, lots={self.product_camera: returned})
+        self.assertRecordValues(warranty, [{"quantity": 2.0, "state": "active"}])
 
     def test_return_reduces_then_voids(self):
         order = self.sell([(self.product_switcher, 3)], invoice=False)
