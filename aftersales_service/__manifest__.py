@@ -29,6 +29,8 @@
         "data/ir_sequence_data.xml",
         "data/aftersales_warranty_data.xml",
         "data/ir_cron_data.xml",
+        # - service cases (C)
+        "data/aftersales_case_data.xml",
         # wizards
         # views
         # - warranty (W)
@@ -37,6 +39,9 @@
         "views/product_views.xml",
         "views/repair_order_views.xml",
         "views/sale_order_views.xml",
+        # - service cases (C)
+        "views/aftersales_case_views.xml",
+        "views/aftersales_case_portal_templates.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         # menus (last: they reference the actions above)

@@ -12,3 +12,6 @@ from . import stock_move
 from . import account_move
 from . import sale_order
 from . import res_partner
+from . import aftersales_case
+from . import aftersales_sla_policy
+from . import aftersales_team

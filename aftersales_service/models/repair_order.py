@@ -13,6 +13,9 @@ class RepairOrder(models.Model):
         "quotation follows the policy's after-expiry mode (W-4).",
     )
     aftersales_after_expiry_mode = fields.Selection(related="aftersales_warranty_id.after_expiry_mode")
+    aftersales_case_id = fields.Many2one(
+        "aftersales.case", string="Service Case", index="btree_not_null", check_company=True, copy=False
+    )
 
     @api.onchange("aftersales_warranty_id")
     def _onchange_aftersales_warranty_id(self):

@@ -30,6 +30,32 @@ class ResCompany(models.Model):
     )
 
     # --- service cases (C) ------------------------------------------------------------------
+    aftersales_case_ack = fields.Boolean(
+        string="Acknowledge New Cases",
+        default=True,
+        help="Send the customer the case reference when a case is registered (C-2).",
+    )
+    aftersales_case_service_product_id = fields.Many2one(
+        "product.product",
+        string="Paid Service Product",
+        domain=[("type", "=", "service")],
+        help="Invoiced per hour spent on paid cases (C-5).",
+    )
+    aftersales_escalation_hours = fields.Integer(
+        string="Second Escalation After (hours)",
+        default=24,
+        help="A breach still open this many hours after its deadline goes to the After-Sales manager (C-9).",
+    )
+    aftersales_team_quality_id = fields.Many2one("aftersales.team", string="Team for Quality Problems")
+    aftersales_team_technical_id = fields.Many2one("aftersales.team", string="Team for Technical Support")
+    aftersales_team_complaint_id = fields.Many2one("aftersales.team", string="Team for Complaints")
+    aftersales_team_non_quality_id = fields.Many2one(
+        "aftersales.team", string="Team for Non-Quality Problems"
+    )
+    aftersales_team_return_exchange_id = fields.Many2one(
+        "aftersales.team", string="Team for Returns/Exchanges"
+    )
+    aftersales_team_consultation_id = fields.Many2one("aftersales.team", string="Team for Consultations")
 
     # --- returns (R) ------------------------------------------------------------------------
 

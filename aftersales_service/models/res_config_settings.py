@@ -25,6 +25,31 @@ class ResConfigSettings(models.TransientModel):
     )
 
     # --- service cases (C) ------------------------------------------------------------------
+    aftersales_case_ack = fields.Boolean(related="company_id.aftersales_case_ack", readonly=False)
+    aftersales_case_service_product_id = fields.Many2one(
+        related="company_id.aftersales_case_service_product_id", readonly=False
+    )
+    aftersales_escalation_hours = fields.Integer(
+        related="company_id.aftersales_escalation_hours", readonly=False
+    )
+    aftersales_team_quality_id = fields.Many2one(
+        related="company_id.aftersales_team_quality_id", readonly=False
+    )
+    aftersales_team_technical_id = fields.Many2one(
+        related="company_id.aftersales_team_technical_id", readonly=False
+    )
+    aftersales_team_complaint_id = fields.Many2one(
+        related="company_id.aftersales_team_complaint_id", readonly=False
+    )
+    aftersales_team_non_quality_id = fields.Many2one(
+        related="company_id.aftersales_team_non_quality_id", readonly=False
+    )
+    aftersales_team_return_exchange_id = fields.Many2one(
+        related="company_id.aftersales_team_return_exchange_id", readonly=False
+    )
+    aftersales_team_consultation_id = fields.Many2one(
+        related="company_id.aftersales_team_consultation_id", readonly=False
+    )
 
     # --- returns (R) ------------------------------------------------------------------------
 

@@ -21,6 +21,31 @@ class ResPartner(models.Model):
         for partner in self:
             partner.aftersales_warranty_count = counts.get(partner.commercial_partner_id, 0)
 
+    # --- service cases (C)
+    aftersales_case_count = fields.Integer(
+        string="Case Count",
+        compute="_compute_aftersales_case_count",
+        groups="aftersales_service.group_aftersales_user",
+    )
+
+    def _compute_aftersales_case_count(self):
+        counts = dict(
+            self.env["aftersales.case"]._read_group(
+                [("commercial_partner_id", "in", self.commercial_partner_id.ids)],
+                ["commercial_partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.aftersales_case_count = counts.get(partner.commercial_partner_id, 0)
+
+    def action_view_aftersales_cases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_case_action")
+        action["domain"] = [("commercial_partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action
+
     def action_view_aftersales_warranties(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

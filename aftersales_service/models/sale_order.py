@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import UserError
 
 
 class SaleOrder(models.Model):
@@ -18,6 +19,45 @@ class SaleOrder(models.Model):
         )
         for order in self:
             order.aftersales_warranty_count = counts.get(order, 0)
+
+    # --- service cases (C)
+    aftersales_case_ids = fields.One2many("aftersales.case", "sale_order_id", string="Service Cases")
+    aftersales_case_count = fields.Integer(string="Case Count", compute="_compute_aftersales_case_count")
+
+    def _compute_aftersales_case_count(self):
+        counts = dict(
+            self.env["aftersales.case"]._read_group(
+                [("sale_order_id", "in", self.ids)], ["sale_order_id"], ["__count"]
+            )
+        )
+        for order in self:
+            order.aftersales_case_count = counts.get(order, 0)
+
+    def action_view_aftersales_cases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_case_action")
+        action["domain"] = [("sale_order_id", "=", self.id)]
+        action["context"] = {"default_sale_order_id": self.id, "default_partner_id": self.partner_id.id}
+        return action
+
+    def action_aftersales_report_problem(self):
+        """C-1: "Report a problem" on a confirmed order opens a new case about it."""
+        self.ensure_one()
+        if self.state != "sale":
+            raise UserError(_("Only a confirmed order can have a problem reported."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "aftersales.case",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "context": {
+                "default_sale_order_id": self.id,
+                "default_partner_id": self.partner_id.id,
+                "default_company_id": self.company_id.id,
+                "default_category": "quality",
+                "default_subject": _("Problem with %(order)s", order=self.name),
+            },
+        }
 
     def _action_confirm(self):
         res = super()._action_confirm()

@@ -79,6 +79,7 @@ class AftersalesCommon(TransactionCase):
             name="Anna Customer",
             groups="base.group_portal",
             partner_id=cls.customer.id,
+            email=cls.customer.email,  # else new_test_user writes a generated address on the customer
         )
 
         # ---- products ----------------------------------------------------------------------

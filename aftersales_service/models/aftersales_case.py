@@ -1,0 +1,878 @@
+from datetime import timedelta
+
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, email_normalize, email_split
+
+CASE_STATES = [
+    ("new", "New"),
+    ("assigned", "Assigned"),
+    ("in_progress", "In Progress"),
+    ("waiting_customer", "Waiting Customer"),
+    ("resolved", "Resolved"),
+    ("closed", "Closed"),
+    ("cancelled", "Cancelled"),
+]
+OPEN_STATES = ("new", "assigned", "in_progress", "waiting_customer")
+CASE_CHANNELS = [
+    ("phone", "Phone"),
+    ("email", "Email"),
+    ("web", "Web Form"),
+    ("portal", "Portal"),
+    ("visit", "Visit"),
+    ("sms", "SMS"),
+]
+CASE_CATEGORIES = [
+    ("quality", "Product Quality"),
+    ("technical", "Technical Support"),
+    ("complaint", "Complaint"),
+    ("non_quality", "Non-Quality Problem"),
+    ("return_exchange", "Return / Exchange"),
+    ("consultation", "Consultation"),
+]
+CASE_PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent")]
+SERVICE_TYPES = [
+    ("paid", "Paid (A)"),
+    ("contract", "Contract (B)"),
+    ("free", "Free (C)"),
+    ("internal", "Internal (D)"),
+]
+RESOLUTIONS = [
+    ("advice", "Advice"),
+    ("repair", "Repair"),
+    ("replacement", "Replacement"),
+    ("refund", "Refund"),
+    ("exchange", "Exchange"),
+    ("discount", "Discount"),
+    ("no_action", "No Action"),
+]
+SLA_STATUSES = [("on_track", "On Track"), ("at_risk", "At Risk"), ("breached", "Breached"), ("met", "Met")]
+
+
+class AftersalesCase(models.Model):
+    """A customer request of any kind (C-1): registered, acknowledged (C-2), classified (C-3),
+    routed (C-4), answered on time (C-6, C-7), escalated when late (C-9), kept on record (C-8)."""
+
+    _name = "aftersales.case"
+    _description = "Service Case"
+    _inherit = ["portal.mixin", "mail.thread.cc", "mail.activity.mixin"]
+    _order = "priority desc, id desc"
+    _check_company_auto = True
+    _mail_post_access = "read"
+
+    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
+    subject = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    # --- customer and contact (C-1)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", index=True, tracking=True, check_company=True
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, index=True, string="Customer Company"
+    )
+    email_from = fields.Char(
+        string="Email", compute="_compute_contact", store=True, readonly=False, precompute=True
+    )
+    phone = fields.Char(compute="_compute_contact", store=True, readonly=False, precompute=True)
+    channel = fields.Selection(CASE_CHANNELS, required=True, default="phone", tracking=True)
+    date_registered = fields.Datetime(
+        string="Registered On", required=True, readonly=True, copy=False, default=fields.Datetime.now
+    )
+    callback_datetime = fields.Datetime(string="Promised Call-back", tracking=True, help="C-10")
+    # --- classification (C-3)
+    category = fields.Selection(CASE_CATEGORIES, required=True, default="technical", tracking=True)
+    tag_ids = fields.Many2many("aftersales.case.tag", string="Tags")
+    priority = fields.Selection(CASE_PRIORITIES, default="0", required=True, tracking=True)
+    # --- routing (C-4)
+    team_id = fields.Many2one(
+        "aftersales.team",
+        compute="_compute_team_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        index=True,
+        tracking=True,
+        check_company=True,
+        domain=[("share", "=", False)],
+    )
+    # --- what it is about
+    sale_order_id = fields.Many2one("sale.order", index="btree_not_null", check_company=True)
+    sale_line_id = fields.Many2one("sale.order.line", string="Order Line", check_company=True)
+    product_id = fields.Many2one(
+        "product.product",
+        compute="_compute_product_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+    )
+    lot_id = fields.Many2one("stock.lot", string="Serial/Lot", check_company=True)
+    purchase_date = fields.Date(compute="_compute_purchase_date", store=True, readonly=False, precompute=True)
+    warranty_id = fields.Many2one(
+        "aftersales.warranty",
+        compute="_compute_warranty_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        help="Found with the warranty lookup of the product (serial) sold to the customer.",
+    )
+    warranty_state = fields.Selection(
+        [("in", "In Warranty"), ("out", "Out of Warranty"), ("none", "No Warranty")],
+        compute="_compute_warranty_state",
+        store=True,
+        precompute=True,
+    )
+    service_type = fields.Selection(
+        SERVICE_TYPES,
+        compute="_compute_service_type",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        help="C-5: in warranty and advice are free, out of warranty repairs are paid; editable.",
+    )
+    # --- handling and result (C-8)
+    description = fields.Html()
+    state = fields.Selection(CASE_STATES, default="new", required=True, index=True, tracking=True, copy=False)
+    resolution = fields.Selection(RESOLUTIONS, tracking=True)
+    resolution_note = fields.Html(string="Resolution Notes")
+    time_spent = fields.Float(help="Hours spent on the case.")
+    part_ids = fields.One2many("aftersales.case.part", "case_id", string="Parts Used")
+    repair_ids = fields.One2many("repair.order", "aftersales_case_id", string="Repairs")
+    repair_count = fields.Integer(compute="_compute_counts")
+    invoice_ids = fields.Many2many("account.move", string="Invoices", copy=False, readonly=True)
+    invoice_count = fields.Integer(compute="_compute_counts")
+    can_invoice = fields.Boolean(compute="_compute_can_invoice")
+    resolved_date = fields.Datetime(readonly=True, copy=False)
+    closed_date = fields.Datetime(readonly=True, copy=False)
+    # --- SLA timers (C-6, C-7)
+    sla_policy_id = fields.Many2one(
+        "aftersales.sla.policy", string="SLA Policy", readonly=True, check_company=True
+    )
+    first_response_deadline = fields.Datetime(readonly=True, index=True, copy=False)
+    first_response_date = fields.Datetime(readonly=True, copy=False)
+    reply_deadline = fields.Datetime(
+        readonly=True, index=True, copy=False, help="Set by each customer message."
+    )
+    last_reply_date = fields.Datetime(readonly=True, copy=False)
+    resolution_deadline = fields.Datetime(readonly=True, index=True, copy=False)
+    sla_deadline = fields.Datetime(
+        string="Next Deadline",
+        compute="_compute_sla_deadline",
+        store=True,
+        index=True,
+        help="Earliest deadline of the running timers: the escalation works on it.",
+    )
+    first_response_status = fields.Selection(SLA_STATUSES, compute="_compute_sla_status")
+    reply_status = fields.Selection(SLA_STATUSES, compute="_compute_sla_status")
+    resolution_status = fields.Selection(SLA_STATUSES, compute="_compute_sla_status")
+    sla_status = fields.Selection(SLA_STATUSES, compute="_compute_sla_status", search="_search_sla_status")
+    # --- escalation (C-9)
+    escalation_level = fields.Integer(readonly=True, copy=False, tracking=True)
+    escalated_deadline = fields.Datetime(
+        readonly=True, copy=False, help="The deadline whose breach was escalated."
+    )
+
+    _sql_constraints = [
+        ("name_company_uniq", "unique(name, company_id)", "A case reference is unique per company."),
+    ]
+
+    # ------------------------------------------------------------------ computes
+    @api.depends("partner_id")
+    def _compute_contact(self):
+        for case in self:
+            if case.partner_id:
+                case.email_from = case.partner_id.email or case.email_from
+                case.phone = case.partner_id.phone or case.partner_id.mobile or case.phone
+
+    @api.depends("category", "company_id")
+    def _compute_team_id(self):
+        for case in self:
+            if not case.team_id or case.team_id.company_id != case.company_id:
+                case.team_id = self.env["aftersales.team"]._get_default_team(case.category, case.company_id)
+
+    @api.depends("sale_line_id")
+    def _compute_product_id(self):
+        for case in self:
+            if case.sale_line_id:
+                case.product_id = case.sale_line_id.product_id
+
+    @api.depends("sale_order_id")
+    def _compute_purchase_date(self):
+        for case in self:
+            if case.sale_order_id:
+                case.purchase_date = case.sale_order_id.date_order.date()
+
+    @api.depends("partner_id", "product_id", "lot_id")
+    def _compute_warranty_id(self):
+        Warranty = self.env["aftersales.warranty"]
+        for case in self:
+            if case.partner_id and case.product_id:
+                case.warranty_id = Warranty.find_covering_warranty(
+                    case.partner_id, case.product_id, lot=case.lot_id or None
+                ) or Warranty._find_last_warranty(case.partner_id, case.product_id, lot=case.lot_id or None)
+            else:
+                case.warranty_id = False
+
+    @api.depends("warranty_id", "warranty_id.state", "warranty_id.end_date")
+    def _compute_warranty_state(self):
+        for case in self:
+            if not case.warranty_id:
+                case.warranty_state = "none"
+            else:
+                case.warranty_state = "in" if case.warranty_id._is_covering() else "out"
+
+    @api.depends("category", "warranty_state")
+    def _compute_service_type(self):
+        for case in self:
+            if case.category in ("consultation", "complaint", "non_quality", "return_exchange"):
+                case.service_type = "free"
+            elif case.warranty_state == "in":
+                case.service_type = "free"
+            elif case.warranty_state == "out":
+                case.service_type = "paid"
+            else:
+                case.service_type = case.service_type or "free"
+
+    def _compute_counts(self):
+        for case in self:
+            case.repair_count = len(case.repair_ids)
+            case.invoice_count = len(case.invoice_ids)
+
+    @api.depends("service_type", "state", "invoice_ids.state")
+    def _compute_can_invoice(self):
+        for case in self:
+            case.can_invoice = (
+                case.service_type == "paid"
+                and case.state not in ("new", "cancelled")
+                and not case.invoice_ids.filtered(lambda m: m.state != "cancel")
+            )
+
+    @api.depends(
+        "first_response_deadline", "first_response_date", "reply_deadline", "resolution_deadline", "state"
+    )
+    def _compute_sla_deadline(self):
+        for case in self:
+            case.sla_deadline = min(case._running_deadlines(), default=False)
+
+    def _running_deadlines(self):
+        self.ensure_one()
+        if self.state not in OPEN_STATES:
+            return []
+        deadlines = [self.reply_deadline, self.resolution_deadline]
+        if not self.first_response_date:
+            deadlines.append(self.first_response_deadline)
+        return [d for d in deadlines if d]
+
+    def _timer_status(self, start, deadline, done, now):
+        if done:
+            return "met" if not deadline or done <= deadline else "breached"
+        if not deadline:
+            return False
+        if now > deadline:
+            return "breached"
+        ratio = self.sla_policy_id.at_risk_ratio or 0.75
+        if start and (now - start) >= (deadline - start) * ratio:
+            return "at_risk"
+        return "on_track"
+
+    @api.depends_context("uid")
+    def _compute_sla_status(self):
+        now = fields.Datetime.now()
+        order = ["breached", "at_risk", "on_track", "met"]
+        for case in self:
+            start = case.date_registered or now
+            case.first_response_status = case._timer_status(
+                start, case.first_response_deadline, case.first_response_date, now
+            )
+            case.reply_status = (
+                case._timer_status(case.last_reply_date or start, case.reply_deadline, False, now)
+                if case.reply_deadline
+                else False
+            )
+            closed = case.resolved_date if case.state in ("resolved", "closed") else False
+            case.resolution_status = case._timer_status(start, case.resolution_deadline, closed, now)
+            statuses = [
+                s for s in (case.first_response_status, case.reply_status, case.resolution_status) if s
+            ]
+            case.sla_status = min(statuses, key=order.index) if statuses else False
+
+    def _search_sla_status(self, operator, value):
+        if operator not in ("=", "!=") or value not in ("breached",):
+            raise UserError(_("Only searching breached cases is supported."))
+        domain = [("state", "in", OPEN_STATES), ("sla_deadline", "<", fields.Datetime.now())]
+        return domain if operator == "=" else ["!", *domain]
+
+    # ------------------------------------------------------------------ constraints
+    @api.constrains("partner_id", "sale_order_id", "sale_line_id", "lot_id", "product_id")
+    def _check_sale_links(self):
+        for case in self:
+            customer = case.partner_id.commercial_partner_id
+            order = case.sale_order_id
+            if order and customer and order.partner_id.commercial_partner_id != customer:
+                raise ValidationError(
+                    _(
+                        "Order %(order)s belongs to %(owner)s, not to %(customer)s.",
+                        order=order.name,
+                        owner=order.partner_id.commercial_partner_id.display_name,
+                        customer=customer.display_name,
+                    )
+                )
+            if case.sale_line_id and case.sale_line_id.order_id != order:
+                raise ValidationError(
+                    _(
+                        "Order line %(line)s is not a line of order %(order)s.",
+                        line=case.sale_line_id.display_name,
+                        order=order.name or "-",
+                    )
+                )
+            if case.lot_id:
+                if case.product_id and case.lot_id.product_id != case.product_id:
+                    raise ValidationError(
+                        _(
+                            "Serial %(lot)s is not a serial of %(product)s.",
+                            lot=case.lot_id.name,
+                            product=case.product_id.display_name,
+                        )
+                    )
+                if customer and not case._lot_sold_to(customer):
+                    raise ValidationError(
+                        _(
+                            "Serial %(lot)s was not sold to %(customer)s.",
+                            lot=case.lot_id.name,
+                            customer=customer.display_name,
+                        )
+                    )
+
+    def _lot_sold_to(self, customer):
+        """True when a done customer delivery of this serial went to ``customer``."""
+        # sudo: stock move lines are read only to check the serial's customer, nothing is returned
+        return bool(
+            self.env["stock.move.line"]
+            .sudo()
+            .search_count(
+                [
+                    ("lot_id", "=", self.lot_id.id),
+                    ("state", "=", "done"),
+                    ("location_dest_id.usage", "=", "customer"),
+                    ("move_id.partner_id.commercial_partner_id", "=", customer.id),
+                ],
+                limit=1,
+            )
+            or self.env["stock.move.line"]
+            .sudo()
+            .search_count(
+                [
+                    ("lot_id", "=", self.lot_id.id),
+                    ("state", "=", "done"),
+                    ("location_dest_id.usage", "=", "customer"),
+                    ("picking_id.partner_id.commercial_partner_id", "=", customer.id),
+                ],
+                limit=1,
+            )
+        )
+
+    @api.constrains("partner_id", "email_from")
+    def _check_contact(self):
+        for case in self:
+            if not case.partner_id and not case.email_from:
+                raise ValidationError(_("A case needs a customer or at least an email address to answer."))
+
+    # ------------------------------------------------------------------ CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                vals["name"] = self._get_case_sequence(company)._next()
+            if vals.get("user_id") and vals.get("state", "new") == "new":
+                vals["state"] = "assigned"
+        cases = super().create(vals_list)
+        cases._apply_sla(restart_reply=False)
+        for case in cases:
+            if case.partner_id:
+                case.message_subscribe(partner_ids=case.partner_id.ids)
+        cases._send_acknowledgement()
+        cases._escalate_urgent_complaints()
+        return cases
+
+    def write(self, vals):
+        if "user_id" in vals and vals["user_id"]:
+            to_assign = self.filtered(lambda c: c.state == "new")
+        else:
+            to_assign = self.browse()
+        if not self.env.su and not self.env.user.has_group("aftersales_service.group_aftersales_manager"):
+            closed = self.filtered(lambda c: c.state == "closed")
+            if closed and set(vals) - {"active", "message_main_attachment_id"}:
+                raise UserError(
+                    _(
+                        "Case %(names)s is closed: it is kept on record as it is (C-8).",
+                        names=", ".join(closed.mapped("name")),
+                    )
+                )
+        res = super().write(vals)
+        if to_assign:
+            to_assign.write({"state": "assigned"})
+        if {"category", "priority", "team_id"} & set(vals):
+            self._apply_sla(restart_reply=False)
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(_("Cases are kept on record (C-8): archive them instead of deleting them."))
+
+    @api.model
+    def _get_case_sequence(self, company):
+        """The company's own case sequence (references are numbered per company), created the
+        first time that company registers a case."""
+        # sudo: sequences are technical records; users who register cases need their number
+        Sequence = self.env["ir.sequence"].sudo()
+        sequence = Sequence.search(
+            [("code", "=", "aftersales.case"), ("company_id", "=", company.id)], limit=1
+        )
+        if not sequence:
+            sequence = Sequence.create(
+                {
+                    "name": _("Service Cases (%(company)s)", company=company.name),
+                    "code": "aftersales.case",
+                    "prefix": "CASE/%(year)s/",
+                    "padding": 5,
+                    "company_id": company.id,
+                }
+            )
+        return sequence
+
+    # ------------------------------------------------------------------ SLA
+    def _apply_sla(self, restart_reply=False):
+        for case in self:
+            policy = self.env["aftersales.sla.policy"]._get_policy(case)
+            start = case.date_registered or fields.Datetime.now()
+            vals = {"sla_policy_id": policy.id}
+            if policy:
+                vals["first_response_deadline"] = policy._add_hours(
+                    start, policy.first_response_hours, case.team_id
+                )
+                vals["resolution_deadline"] = policy._add_hours(start, policy.resolution_hours, case.team_id)
+            else:
+                vals.update(first_response_deadline=False, resolution_deadline=False)
+            case.write(vals)
+
+    def _is_staff_author(self, message):
+        author_user = message.author_id.user_ids[:1]
+        return bool(author_user) and not author_user.share
+
+    def _message_post_after_hook(self, message, msg_values):
+        """C-6: a staff message to the customer meets the first response and answers the pending
+        reply; a customer message restarts the reply timer."""
+        res = super()._message_post_after_hook(message, msg_values)
+        if message.message_type not in ("comment", "email") or message.subtype_id != self.env.ref(
+            "mail.mt_comment"
+        ):
+            return res
+        now = fields.Datetime.now()
+        for case in self:
+            if case.state not in OPEN_STATES:
+                continue
+            if case._is_staff_author(message):
+                vals = {"reply_deadline": False, "last_reply_date": now}
+                if not case.first_response_date:
+                    vals["first_response_date"] = now
+                super(AftersalesCase, case.sudo()).write(vals)  # sudo: timers are system fields
+            elif (
+                case.partner_id
+                and message.author_id.commercial_partner_id == case.commercial_partner_id
+                or (
+                    not case.partner_id
+                    and email_normalize(message.email_from or "") == email_normalize(case.email_from or "")
+                )
+            ):
+                # sudo: working calendars are read on behalf of the customer who wrote
+                policy = case.sla_policy_id.sudo()
+                deadline = (
+                    policy._add_hours(now, policy.reply_hours, case.team_id.sudo()) if policy else False
+                )
+                # sudo: a customer posting from the portal restarts the reply timer of their case
+                super(AftersalesCase, case.sudo()).write({"reply_deadline": deadline, "last_reply_date": now})
+        return res
+
+    # ------------------------------------------------------------------ mail
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """C-1: an email to a team's alias becomes a case; the sender is matched to a customer."""
+        values = dict(custom_values or {})
+        email = (email_split(msg_dict.get("email_from") or "") or [""])[0]
+        partner = self.env["res.partner"].browse()
+        if email:
+            partner = self.env["res.partner"].search(
+                [("email_normalized", "=", email_normalize(email))], limit=1
+            )
+        values.setdefault("subject", msg_dict.get("subject") or _("No subject"))
+        values.setdefault("description", msg_dict.get("body"))
+        values.setdefault("channel", "email")
+        values["email_from"] = email or msg_dict.get("email_from")
+        values.setdefault("name", "/")  # the reference comes from the sequence, not the subject
+        if partner:
+            values["partner_id"] = partner.id
+        return super().message_new(msg_dict, custom_values=values)
+
+    def _message_get_suggested_recipients(self):
+        recipients = super()._message_get_suggested_recipients()
+        for case in self:
+            if case.partner_id:
+                case._message_add_suggested_recipient(
+                    recipients, partner=case.partner_id, reason=_("Customer")
+                )
+            elif case.email_from:
+                case._message_add_suggested_recipient(
+                    recipients, email=case.email_from, reason=_("Customer Email")
+                )
+        return recipients
+
+    def _send_acknowledgement(self):
+        """C-2: the customer gets the case reference (Settings can turn it off)."""
+        template = self.env.ref(
+            "aftersales_service.mail_template_case_acknowledgement", raise_if_not_found=False
+        )
+        for case in self:
+            if (
+                template
+                and case.company_id.aftersales_case_ack
+                and (case.partner_id.email or case.email_from)
+            ):
+                case.with_context(mail_post_autofollow=False).message_post_with_source(
+                    template, subtype_xmlid="mail.mt_note" if not case.partner_id else "mail.mt_comment"
+                )
+
+    def _get_customer_information(self):
+        email_keys_to_values = super()._get_customer_information()
+        for case in self:
+            if not case.partner_id and case.email_from:
+                email_keys_to_values.setdefault(email_normalize(case.email_from), {})
+        return email_keys_to_values
+
+    def _compute_access_url(self):  # pylint: disable=missing-return
+        super()._compute_access_url()
+        for case in self:
+            case.access_url = f"/my/cases/{case.id}"
+
+    # ------------------------------------------------------------------ actions
+    def action_assign_to_me(self):
+        self.write({"user_id": self.env.user.id})
+
+    def action_start(self):
+        for case in self:
+            if case.state not in ("new", "assigned", "waiting_customer"):
+                raise UserError(_("Case %(name)s cannot be started from its state.", name=case.name))
+        self.write({"state": "in_progress"})
+
+    def action_wait_customer(self):
+        self.filtered(lambda c: c.state in ("assigned", "in_progress")).write({"state": "waiting_customer"})
+
+    def action_resolve(self):
+        for case in self:
+            if case.state not in OPEN_STATES:
+                raise UserError(_("Case %(name)s is not open.", name=case.name))
+            if not case.resolution:
+                raise UserError(_("Set the resolution of case %(name)s before resolving it.", name=case.name))
+        self.write({"state": "resolved", "resolved_date": fields.Datetime.now()})
+        self._on_resolved()
+        return True
+
+    def _on_resolved(self):
+        """Hook called once cases are resolved (satisfaction ratings extend it, S-1)."""
+
+    def action_close(self):
+        for case in self:
+            if not case.resolution:
+                raise UserError(_("Case %(name)s cannot close without a resolution.", name=case.name))
+            if case.state not in ("resolved", *OPEN_STATES):
+                raise UserError(_("Case %(name)s cannot be closed from its state.", name=case.name))
+        self.write(
+            {
+                "state": "closed",
+                "closed_date": fields.Datetime.now(),
+                "resolved_date": self.resolved_date or fields.Datetime.now(),
+            }
+        )
+        return True
+
+    def action_cancel(self):
+        if self.filtered(lambda c: c.state == "closed"):
+            raise UserError(_("Closed cases cannot be cancelled."))
+        self.write({"state": "cancelled"})
+        return True
+
+    def action_reopen(self):
+        self.filtered(lambda c: c.state in ("resolved", "cancelled")).write({"state": "in_progress"})
+
+    def action_create_repair(self):
+        self.ensure_one()
+        if not self.product_id:
+            raise UserError(_("Set the product of case %(name)s before creating a repair.", name=self.name))
+        if not self.partner_id:
+            raise UserError(_("Set the customer of case %(name)s before creating a repair.", name=self.name))
+        repair = self.env["aftersales.warranty"]._create_repair_order(
+            self.partner_id,
+            self.product_id,
+            lot=self.lot_id or None,
+            warranty=self.warranty_id or None,
+            aftersales_case_id=self.id,
+            internal_notes=self.subject,
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "repair.order",
+            "res_id": repair.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def action_view_repairs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("repair.action_repair_order_tree")
+        action["domain"] = [("aftersales_case_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
+
+    def _get_part_price(self, product):
+        """Unit price of a part on a paid case: the warranty rules (W-3, W-4) when the case has
+        a warranty, else the list price."""
+        self.ensure_one()
+        if self.warranty_id:
+            return self.warranty_id.policy_id._get_repair_part_price(product, self.warranty_state == "in")
+        return product.lst_price
+
+    def _prepare_invoice_vals(self):
+        self.ensure_one()
+        service_product = self.company_id.aftersales_case_service_product_id
+        lines = []
+        if self.time_spent:
+            if not service_product:
+                raise UserError(_("Choose the paid-service product in the After-Sales settings first."))
+            lines.append(
+                Command.create(
+                    {
+                        "product_id": service_product.id,
+                        "quantity": self.time_spent,
+                        "price_unit": service_product.lst_price,
+                    }
+                )
+            )
+        for part in self.part_ids:
+            lines.append(
+                Command.create(
+                    {
+                        "product_id": part.product_id.id,
+                        "quantity": part.quantity,
+                        "price_unit": self._get_part_price(part.product_id),
+                    }
+                )
+            )
+        if not lines:
+            raise UserError(_("Case %(name)s has no time spent and no parts to invoice.", name=self.name))
+        return {
+            "move_type": "out_invoice",
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "invoice_origin": self.name,
+            "ref": self.name,
+            "invoice_line_ids": lines,
+        }
+
+    def action_create_invoice(self):
+        """C-5: a paid case is invoiced with a standard customer invoice; the others never."""
+        self.ensure_one()
+        if self.service_type != "paid":
+            raise UserError(
+                _(
+                    "Case %(name)s is a %(type)s service: only paid cases are invoiced.",
+                    name=self.name,
+                    type=dict(SERVICE_TYPES)[self.service_type],
+                )
+            )
+        if not self.can_invoice:
+            raise UserError(
+                _(
+                    "Case %(name)s cannot be invoiced now (new, cancelled or already invoiced).",
+                    name=self.name,
+                )
+            )
+        if not self.partner_id:
+            raise UserError(_("Set the customer of case %(name)s before invoicing it.", name=self.name))
+        invoice = self.env["account.move"].with_company(self.company_id).create(self._prepare_invoice_vals())
+        self.invoice_ids = [Command.link(invoice.id)]
+        self.message_post(body=_("Invoice %(invoice)s created.", invoice=invoice._get_html_link()))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": invoice.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
+        action["domain"] = [("id", "in", self.invoice_ids.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    # ------------------------------------------------------------------ escalation (C-4, C-9)
+    def _escalate_urgent_complaints(self):
+        for case in self.filtered(lambda c: c.category == "complaint" and c.priority == "2"):
+            executive = case.company_id.aftersales_executive_id
+            if executive:
+                case.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=executive.id,
+                    summary=_("Serious complaint %(name)s", name=case.name),
+                    note=_("An urgent complaint was registered: it goes to the executive at once (C-9)."),
+                )
+                case.write({"escalation_level": 3})
+
+    def _escalation_target(self, level):
+        self.ensure_one()
+        if level == 1:
+            return self.team_id.leader_id or self.company_id.aftersales_manager_id
+        return self.company_id.aftersales_manager_id or self.team_id.leader_id
+
+    @api.model
+    def _cron_escalate(self, batch_size=1000):
+        """C-9: escalate each breached deadline once: level 1 to the team leader, level 2 (still
+        breached ``aftersales_escalation_hours`` later) to the After-Sales manager. Rows are locked
+        with SKIP LOCKED, so two workers never escalate the same case twice."""
+        now = fields.Datetime.now()
+        escalated = 0
+        while True:
+            self.env.flush_all()  # the query below reads escalation fields written by the ORM
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT c.id FROM aftersales_case c
+                      JOIN res_company co ON co.id = c.company_id
+                     WHERE c.active AND c.state IN %(states)s
+                       AND c.sla_deadline < %(now)s
+                       AND (c.escalated_deadline IS DISTINCT FROM c.sla_deadline
+                            OR (COALESCE(c.escalation_level, 0) = 1
+                                AND c.sla_deadline
+                                    + make_interval(hours => COALESCE(co.aftersales_escalation_hours, 24))
+                                    < %(now)s))
+                     ORDER BY c.sla_deadline
+                     LIMIT %(limit)s
+                       FOR UPDATE OF c SKIP LOCKED
+                    """,
+                    states=OPEN_STATES,
+                    now=now,
+                    limit=batch_size,
+                )
+            )
+            ids = [row[0] for row in self.env.cr.fetchall()]
+            if not ids:
+                break
+            cases = self.browse(ids)
+            cases._escalate_breach()
+            escalated += len(ids)
+            if len(ids) < batch_size:
+                break
+        return escalated
+
+    def _escalate_breach(self):
+        activity_vals = []
+        model_id = self.env["ir.model"]._get_id(self._name)
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        for case in self:
+            new_breach = case.escalated_deadline != case.sla_deadline
+            level = 1 if new_breach else min(case.escalation_level + 1, 2)
+            target = case._escalation_target(level)
+            if target:
+                activity_vals.append(
+                    {
+                        "res_model_id": model_id,
+                        "res_id": case.id,
+                        "activity_type_id": todo.id,
+                        "user_id": target.id,
+                        "summary": _("Case %(name)s is late (level %(level)s)", name=case.name, level=level),
+                        "date_deadline": fields.Date.context_today(case),
+                    }
+                )
+            case.message_post(
+                body=_(
+                    "Deadline %(deadline)s passed: escalated to %(user)s (level %(level)s).",
+                    deadline=fields.Datetime.to_string(case.sla_deadline),
+                    user=target.name or _("nobody (set a team leader)"),
+                    level=level,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            case.write({"escalation_level": level, "escalated_deadline": case.sla_deadline})
+        self.env["mail.activity"].sudo().create(activity_vals)  # sudo: the cron plans for other users
+
+    @api.model
+    def _cron_dispatch_unassigned(self):
+        """C-4: cases still unassigned at the end of a working day go to the team leader, first
+        thing the next working morning (the activity's date)."""
+        cases = self.search([("state", "=", "new"), ("user_id", "=", False)])
+        for team, team_cases in cases.grouped("team_id").items():
+            leader = team.leader_id or team_cases[:1].company_id.aftersales_manager_id
+            if not leader:
+                continue
+            calendar = team.resource_calendar_id or team_cases[:1].company_id.resource_calendar_id
+            now = fields.Datetime.now()
+            morning = (
+                calendar.plan_hours(0.01, now + timedelta(hours=1), compute_leaves=True) if calendar else now
+            )
+            for case in team_cases:
+                summary = _("Dispatch unassigned case %(name)s", name=case.name)
+                if case.activity_ids.filtered(lambda a, summary=summary: a.summary == summary):
+                    continue
+                case.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    date_deadline=fields.Date.to_date(morning),
+                    user_id=leader.id,
+                    summary=summary,
+                )
+            team_cases.with_context(tracking_disable=True).write({"user_id": leader.id})
+
+    # ------------------------------------------------------------------ security helpers
+    def _check_portal_order(self, order):
+        """Portal intake: a customer may only open cases on their own orders."""
+        partner = self.env.user.partner_id.commercial_partner_id
+        if order.partner_id.commercial_partner_id != partner:
+            raise AccessError(_("This order is not yours."))
+
+
+class AftersalesCasePart(models.Model):
+    _name = "aftersales.case.part"
+    _description = "Part Used on a Service Case"
+
+    case_id = fields.Many2one("aftersales.case", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="case_id.company_id", store=True)
+    product_id = fields.Many2one("product.product", required=True, domain=[("type", "=", "consu")])
+    quantity = fields.Float(default=1.0, digits="Product Unit of Measure")
+    lot_id = fields.Many2one("stock.lot", string="Serial/Lot")
+
+    @api.constrains("quantity")
+    def _check_quantity(self):
+        if any(part.quantity <= 0 for part in self):
+            raise ValidationError(_("The quantity of a part used must be positive."))
+
+
+class AftersalesCaseTag(models.Model):
+    _name = "aftersales.case.tag"
+    _description = "Service Case Tag"
+
+    name = fields.Char(required=True, translate=True)
+    color = fields.Integer()
+
+    _sql_constraints = [("name_uniq", "unique(name)", "This tag already exists.")]

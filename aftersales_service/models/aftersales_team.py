@@ -1,0 +1,81 @@
+from odoo import api, fields, models
+
+
+class AftersalesTeam(models.Model):
+    """A service team (C-4): cases of its categories are routed to it; its alias turns incoming
+    mail into cases (C-1)."""
+
+    _name = "aftersales.team"
+    _description = "After-Sales Team"
+    _inherit = ["mail.alias.mixin", "mail.thread"]
+    _order = "sequence, name"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    leader_id = fields.Many2one(
+        "res.users",
+        string="Team Leader",
+        check_company=True,
+        tracking=True,
+        help="Receives the unassigned cases of the day (C-4) and the first escalation level (C-9).",
+    )
+    member_ids = fields.Many2many(
+        "res.users",
+        "aftersales_team_member_rel",
+        "team_id",
+        "user_id",
+        string="Members",
+        check_company=True,
+        domain=[("share", "=", False)],
+    )
+    resource_calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Working Hours",
+        check_company=True,
+        default=lambda self: self.env.company.resource_calendar_id,
+        help="Deadlines of this team's cases count these hours when their SLA uses working hours.",
+    )
+    case_ids = fields.One2many("aftersales.case", "team_id", string="Cases")
+    open_case_count = fields.Integer(compute="_compute_open_case_count")
+
+    def _compute_open_case_count(self):
+        counts = dict(
+            self.env["aftersales.case"]._read_group(
+                [("team_id", "in", self.ids), ("state", "not in", ("resolved", "closed", "cancelled"))],
+                ["team_id"],
+                ["__count"],
+            )
+        )
+        for team in self:
+            team.open_case_count = counts.get(team, 0)
+
+    # --- mail.alias.mixin
+    def _alias_get_creation_values(self):
+        values = super()._alias_get_creation_values()
+        values["alias_model_id"] = self.env["ir.model"]._get_id("aftersales.case")
+        if self.id:
+            values["alias_defaults"] = {
+                "team_id": self.id,
+                "company_id": self.company_id.id,
+                "channel": "email",
+            }
+        return values
+
+    @api.model
+    def _get_default_team(self, category, company=None):
+        """The team of ``category`` from Settings, else the company's first team."""
+        company = company or self.env.company
+        team = company[f"aftersales_team_{category}_id"] if category else self.browse()
+        return team or self.search([("company_id", "=", company.id)], limit=1)
+
+    def action_view_cases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_case_action")
+        action["domain"] = [("team_id", "=", self.id)]
+        action["context"] = {"default_team_id": self.id}
+        return action
