@@ -50,6 +50,7 @@
     "demo": [
         "demo/aftersales_demo.xml",
         "demo/warranty_demo.xml",
+        "demo/case_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -179,7 +179,9 @@ class AftersalesCase(models.Model):
     resolution_status = fields.Selection(SLA_STATUSES, compute="_compute_sla_status")
     sla_status = fields.Selection(SLA_STATUSES, compute="_compute_sla_status", search="_search_sla_status")
     # --- escalation (C-9)
-    escalation_level = fields.Integer(readonly=True, copy=False, tracking=True)
+    escalation_level = fields.Integer(
+        readonly=True, copy=False, help="1 team leader, 2 manager, 3 executive."
+    )
     escalated_deadline = fields.Datetime(
         readonly=True, copy=False, help="The deadline whose breach was escalated."
     )
@@ -748,11 +750,11 @@ class AftersalesCase(models.Model):
         return self.company_id.aftersales_manager_id or self.team_id.leader_id
 
     @api.model
-    def _cron_escalate(self, batch_size=1000):
+    def _cron_escalate(self, batch_size=1000, now=None):
         """C-9: escalate each breached deadline once: level 1 to the team leader, level 2 (still
         breached ``aftersales_escalation_hours`` later) to the After-Sales manager. Rows are locked
         with SKIP LOCKED, so two workers never escalate the same case twice."""
-        now = fields.Datetime.now()
+        now = now or fields.Datetime.now()
         escalated = 0
         while True:
             self.env.flush_all()  # the query below reads escalation fields written by the ORM
@@ -781,19 +783,28 @@ class AftersalesCase(models.Model):
             if not ids:
                 break
             cases = self.browse(ids)
-            cases._escalate_breach()
+            cases._escalate_breach(now)
             escalated += len(ids)
             if len(ids) < batch_size:
                 break
         return escalated
 
-    def _escalate_breach(self):
-        activity_vals = []
+    def _escalate_breach(self, now=None):
+        """Escalate a batch (rows locked by the caller): one activity per case for the target of
+        its level, one chatter note per case, and the escalation state, each in one statement."""
+        activity_vals, message_vals, levels = [], [], {}
         model_id = self.env["ir.model"]._get_id(self._name)
         todo = self.env.ref("mail.mail_activity_data_todo")
+        note = self.env.ref("mail.mt_note")
+        today = fields.Date.context_today(self, now)
+        # one sender/reply-to for the batch (else mail.message looks up the alias of every record)
+        sender = self.env.ref("base.partner_root")
+        reply_to = (
+            self.env.company.catchall_formatted or self.env.company.email_formatted or sender.email_formatted
+        )
         for case in self:
-            new_breach = case.escalated_deadline != case.sla_deadline
-            level = 1 if new_breach else min(case.escalation_level + 1, 2)
+            level = 1 if case.escalated_deadline != case.sla_deadline else 2
+            levels.setdefault(level, []).append(case.id)
             target = case._escalation_target(level)
             if target:
                 activity_vals.append(
@@ -803,20 +814,39 @@ class AftersalesCase(models.Model):
                         "activity_type_id": todo.id,
                         "user_id": target.id,
                         "summary": _("Case %(name)s is late (level %(level)s)", name=case.name, level=level),
-                        "date_deadline": fields.Date.context_today(case),
+                        "date_deadline": today,
                     }
                 )
-            case.message_post(
-                body=_(
-                    "Deadline %(deadline)s passed: escalated to %(user)s (level %(level)s).",
-                    deadline=fields.Datetime.to_string(case.sla_deadline),
-                    user=target.name or _("nobody (set a team leader)"),
-                    level=level,
-                ),
-                subtype_xmlid="mail.mt_note",
+            message_vals.append(
+                {
+                    "model": self._name,
+                    "res_id": case.id,
+                    "message_type": "notification",
+                    "subtype_id": note.id,
+                    "author_id": sender.id,
+                    "email_from": sender.email_formatted,
+                    "reply_to": reply_to,
+                    "body": _(
+                        "Deadline %(deadline)s passed: escalated to %(user)s (level %(level)s).",
+                        deadline=fields.Datetime.to_string(case.sla_deadline),
+                        user=target.name or _("nobody (set a team leader)"),
+                        level=level,
+                    ),
+                }
             )
-            case.write({"escalation_level": level, "escalated_deadline": case.sla_deadline})
-        self.env["mail.activity"].sudo().create(activity_vals)  # sudo: the cron plans for other users
+        # sudo: the cron plans activities for other users and writes the notes as the system
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activity_vals)
+        self.env["mail.message"].sudo().create(message_vals)
+        for level, ids in levels.items():
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE aftersales_case SET escalation_level = %s, escalated_deadline = sla_deadline "
+                    "WHERE id IN %s",
+                    level,
+                    tuple(ids),
+                )
+            )
+        self.invalidate_recordset(["escalation_level", "escalated_deadline"])
 
     @api.model
     def _cron_dispatch_unassigned(self):
