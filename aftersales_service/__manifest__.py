@@ -32,6 +32,7 @@
         # - service cases (C)
         "data/aftersales_case_data.xml",
         # wizards
+        "wizards/aftersales_compensation_wizard_views.xml",
         # views
         # - warranty (W)
         "views/aftersales_warranty_views.xml",
@@ -39,6 +40,9 @@
         "views/product_views.xml",
         "views/repair_order_views.xml",
         "views/sale_order_views.xml",
+        # - returns (R) (before cases: the case form opens returns)
+        "views/aftersales_return_views.xml",
+        "views/account_move_views.xml",
         # - service cases (C)
         "views/aftersales_case_views.xml",
         "views/aftersales_case_portal_templates.xml",

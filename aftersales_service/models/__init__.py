@@ -15,3 +15,5 @@ from . import res_partner
 from . import aftersales_case
 from . import aftersales_sla_policy
 from . import aftersales_team
+from . import aftersales_return
+from . import stock_picking

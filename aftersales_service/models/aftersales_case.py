@@ -151,6 +151,8 @@ class AftersalesCase(models.Model):
     part_ids = fields.One2many("aftersales.case.part", "case_id", string="Parts Used")
     repair_ids = fields.One2many("repair.order", "aftersales_case_id", string="Repairs")
     repair_count = fields.Integer(compute="_compute_counts")
+    return_ids = fields.One2many("aftersales.return", "case_id", string="Returns")
+    return_count = fields.Integer(compute="_compute_counts")
     invoice_ids = fields.Many2many("account.move", string="Invoices", copy=False, readonly=True)
     invoice_count = fields.Integer(compute="_compute_counts")
     can_invoice = fields.Boolean(compute="_compute_can_invoice")
@@ -250,6 +252,7 @@ class AftersalesCase(models.Model):
     def _compute_counts(self):
         for case in self:
             case.repair_count = len(case.repair_ids)
+            case.return_count = len(case.return_ids)
             case.invoice_count = len(case.invoice_ids)
 
     @api.depends("service_type", "state", "invoice_ids.state")
@@ -645,6 +648,26 @@ class AftersalesCase(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("repair.action_repair_order_tree")
         action["domain"] = [("aftersales_case_id", "=", self.id)]
         action["context"] = {"create": False}
+        return action
+
+    def action_create_return(self):
+        """R-3: a return started from the case, for its order."""
+        self.ensure_one()
+        if not self.sale_order_id:
+            raise UserError(
+                _("Set the sale order of case %(name)s before creating a return.", name=self.name)
+            )
+        action = self.sale_order_id.action_aftersales_return()
+        ret = self.env["aftersales.return"].browse(action["res_id"])
+        ret.write(
+            {
+                "case_id": self.id,
+                "return_type": "quality" if self.category == "quality" else "no_reason",
+                "description": self.subject,
+            }
+        )
+        if self.product_id:
+            ret.line_ids.filtered(lambda ln: ln.product_id != self.product_id).unlink()
         return action
 
     def _get_part_price(self, product):

@@ -58,6 +58,28 @@ class ResCompany(models.Model):
     aftersales_team_consultation_id = fields.Many2one("aftersales.team", string="Team for Consultations")
 
     # --- returns (R) ------------------------------------------------------------------------
+    aftersales_return_days = fields.Integer(
+        string="No-Reason Return Window (days)",
+        default=15,
+        help="Days after delivery a customer may return without a reason (R-1).",
+    )
+    aftersales_refund_threshold = fields.Monetary(
+        string="Approval Threshold",
+        currency_field="currency_id",
+        default=500.0,
+        help="Refunds and compensations above this amount need a manager's approval (R-4).",
+    )
+    aftersales_post_credit_notes = fields.Boolean(
+        string="Post Return Credit Notes",
+        default=False,
+        help="Post the credit notes of returns at once; else they stay draft for accounting.",
+    )
+    aftersales_compensation_product_id = fields.Many2one(
+        "product.product",
+        string="Compensation Product",
+        domain=[("type", "=", "service")],
+        help="Product of the compensation / discount line of a sales discount certificate (R-5).",
+    )
 
     # --- complaints (P) ---------------------------------------------------------------------
 

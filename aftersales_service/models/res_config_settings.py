@@ -52,6 +52,16 @@ class ResConfigSettings(models.TransientModel):
     )
 
     # --- returns (R) ------------------------------------------------------------------------
+    aftersales_return_days = fields.Integer(related="company_id.aftersales_return_days", readonly=False)
+    aftersales_refund_threshold = fields.Monetary(
+        related="company_id.aftersales_refund_threshold", readonly=False, currency_field="currency_id"
+    )
+    aftersales_post_credit_notes = fields.Boolean(
+        related="company_id.aftersales_post_credit_notes", readonly=False
+    )
+    aftersales_compensation_product_id = fields.Many2one(
+        related="company_id.aftersales_compensation_product_id", readonly=False
+    )
 
     # --- complaints (P) ---------------------------------------------------------------------
 

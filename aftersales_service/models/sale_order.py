@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import Command, _, fields, models
 from odoo.exceptions import UserError
 
 
@@ -58,6 +58,51 @@ class SaleOrder(models.Model):
                 "default_subject": _("Problem with %(order)s", order=self.name),
             },
         }
+
+    # --- returns (R)
+    aftersales_return_ids = fields.One2many("aftersales.return", "sale_order_id", string="Returns")
+    aftersales_return_count = fields.Integer(
+        string="Return Count", compute="_compute_aftersales_return_count"
+    )
+
+    def _compute_aftersales_return_count(self):
+        counts = dict(
+            self.env["aftersales.return"]._read_group(
+                [("sale_order_id", "in", self.ids)], ["sale_order_id"], ["__count"]
+            )
+        )
+        for order in self:
+            order.aftersales_return_count = counts.get(order, 0)
+
+    def action_aftersales_return(self):
+        """R-3: "Return / Exchange" opens a return with the delivered, not yet returned lines."""
+        self.ensure_one()
+        if self.state != "sale":
+            raise UserError(_("Only a confirmed order can be returned."))
+        ret = self.env["aftersales.return"].create(
+            {
+                "sale_order_id": self.id,
+                "company_id": self.company_id.id,
+                "line_ids": [
+                    Command.create(vals)
+                    for vals in self.env["aftersales.return"]._prepare_default_lines(self)
+                ],
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "aftersales.return",
+            "res_id": ret.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def action_view_aftersales_returns(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_return_action")
+        action["domain"] = [("sale_order_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
 
     def _action_confirm(self):
         res = super()._action_confirm()

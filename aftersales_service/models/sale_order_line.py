@@ -31,6 +31,37 @@ class SaleOrderLine(models.Model):
             else:
                 line.aftersales_warranty_state = "void"
 
+    # --- returns (R)
+    def _aftersales_returnable_qty(self, exclude=None):
+        """Delivered, not yet returned: the net delivered quantity minus what submitted returns
+        still expect back (OCA/rma#268: never return more than was delivered)."""
+        self.ensure_one()
+        pending = 0.0
+        lines = self.env["aftersales.return.line"].search(
+            [
+                ("sale_line_id", "=", self.id),
+                ("return_id.state", "in", ("to_approve", "approved", "waiting_goods")),
+                ("return_id", "!=", exclude.id if exclude else False),
+            ]
+        )
+        for line in lines:
+            pending += max((line.qty_approved or line.qty_requested) - line.qty_received, 0.0)
+        return self.qty_delivered - pending
+
+    def _aftersales_refundable_qty(self):
+        """Invoiced quantity not refunded yet: ``qty_invoiced`` is net of the credit notes linked to
+        the line; refunds of order-invoiced lines are not linked (see the return), so they are
+        subtracted here."""
+        self.ensure_one()
+        unlinked = self.env["account.move.line"].search(
+            [
+                ("aftersales_return_line_id.sale_line_id", "=", self.id),
+                ("sale_line_ids", "=", False),
+                ("parent_state", "!=", "cancel"),
+            ]
+        )
+        return self.qty_invoiced - sum(unlinked.mapped("quantity"))
+
     def _get_display_price(self):
         # W-3/W-4: a repair quotation prices parts and labour per the unit's warranty policy
         repair = self.order_id.repair_order_ids[:1]

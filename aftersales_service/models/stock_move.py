@@ -12,6 +12,14 @@ class StockMove(models.Model):
         Warranty._process_customer_returns(moves)
         return moves
 
+    def _aftersales_returnable_qty(self):
+        """Delivered quantity of this move not yet returned (done or open returns)."""
+        self.ensure_one()
+        returned = sum(
+            self.returned_move_ids.filtered(lambda m: m.state != "cancel").mapped("product_uom_qty")
+        )
+        return self.quantity - returned
+
     def _create_repair_sale_order_line(self):
         # Odoo copies the move's price onto the quotation line; re-price per the warranty (W-4)
         res = super()._create_repair_sale_order_line()

@@ -92,7 +92,13 @@ class AftersalesCommon(TransactionCase):
         cls.categ_accessories = Category.create({"name": "Test Accessories", "parent_id": cls.categ_root.id})
         cls.tax_sale = cls.company.account_sale_tax_id
         Product = cls.env["product.product"]
-        common = {"type": "consu", "is_storable": True, "taxes_id": [Command.set(cls.tax_sale.ids)]}
+        # goods are invoiced on delivered quantities, as after-sales companies do
+        common = {
+            "type": "consu",
+            "is_storable": True,
+            "invoice_policy": "delivery",
+            "taxes_id": [Command.set(cls.tax_sale.ids)],
+        }
         cls.product_camera = Product.create(
             dict(
                 common,

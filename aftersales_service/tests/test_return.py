@@ -1,0 +1,334 @@
+from datetime import date
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import freeze_time, tagged
+
+from .common import DELIVERY_DATE, AftersalesCommon
+
+
+@tagged("post_install", "-at_install")
+class TestReturn(AftersalesCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.aftersales_refund_threshold = 0.0  # approval by amount is tested on its own
+        cls.company.aftersales_return_days = 15
+        cls.compensation_product = cls.env["product.product"].create(
+            {"name": "Compensation", "type": "service", "taxes_id": [Command.set(cls.tax_sale.ids)]}
+        )
+        cls.company.aftersales_compensation_product_id = cls.compensation_product
+        cls.Return = cls.env["aftersales.return"]
+
+    def _new_return(self, order, lines, user=None, **vals):
+        """lines: {sale_line: qty} or [(sale_line, qty, lot)]"""
+        items = lines.items() if isinstance(lines, dict) else lines
+        line_cmds = []
+        for item in items:
+            sale_line, qty, *lot = item
+            line_cmds.append(
+                Command.create(
+                    {
+                        "sale_line_id": sale_line.id,
+                        "qty_requested": qty,
+                        "lot_id": lot[0].id if lot else False,
+                    }
+                )
+            )
+        return self.Return.with_user(user or self.aftersales_user).create(
+            dict({"sale_order_id": order.id, "line_ids": line_cmds}, **vals)
+        )
+
+    def _receive(self, ret, lots=None):
+        picking = ret.picking_ids.filtered(lambda p: p.picking_type_code == "incoming" and p.state != "done")
+        for move in picking.move_ids:
+            if move.has_tracking == "serial":
+                move.move_line_ids.unlink()
+                move.move_line_ids = [
+                    Command.create(
+                        {
+                            "product_id": move.product_id.id,
+                            "lot_id": lot.id,
+                            "quantity": 1,
+                            "location_id": move.location_id.id,
+                            "location_dest_id": move.location_dest_id.id,
+                        }
+                    )
+                    for lot in lots
+                ]
+            else:
+                move.quantity = move.product_uom_qty
+            move.picked = True
+        picking.button_validate()
+        return picking
+
+    # ---------------------------------------------------------------- R-1 window, R-4 approval
+    def test_day_15_accepted_day_16_needs_approval(self):
+        order = self.sell([(self.product_psu, 10, 20.0)])
+        with freeze_time("2026-03-19"):
+            ret = self._new_return(order, {order.order_line: 2})
+            self.assertFalse(ret.needs_approval, "day 15 after delivery: inside the window")
+            ret.action_submit()
+            self.assertEqual(ret.state, "waiting_goods")
+            self.assertEqual(ret.line_ids.qty_approved, 2)
+            self.assertEqual(ret.picking_ids.move_ids.product_uom_qty, 2)
+        with freeze_time("2026-03-20"):
+            late = self._new_return(order, {order.order_line: 2})
+            self.assertTrue(late.needs_approval)
+            self.assertIn("window closed", late.eligibility_note)
+            with self.assertRaises(UserError):
+                late.action_submit()
+            self.assertEqual(late.state, "draft")
+            self.assertFalse(late.picking_ids, "nothing half-written")
+            late.approval_reason = "Loyal customer, unopened box"
+            late.action_submit()
+            self.assertEqual(late.state, "to_approve")
+            with self.assertRaises(AccessError):
+                late.with_user(self.aftersales_user).action_approve()
+            late.with_user(self.aftersales_manager).action_approve()
+            self.assertEqual(late.state, "waiting_goods")
+            self.assertEqual(late.approver_id, self.aftersales_manager)
+            with self.assertRaises(UserError):
+                late.with_user(self.aftersales_manager).action_approve()  # second click
+
+    def test_manager_never_approves_own_request(self):
+        order = self.sell([(self.product_psu, 10, 20.0)])
+        with freeze_time("2026-05-01"):
+            ret = self._new_return(
+                order, {order.order_line: 1}, user=self.aftersales_manager, approval_reason="Late but fair"
+            )
+            ret.action_submit()
+            with self.assertRaises(UserError):
+                ret.with_user(self.aftersales_manager).action_approve()
+            self.assertEqual(ret.state, "to_approve")
+
+    def test_amount_above_threshold_needs_approval(self):
+        self.company.aftersales_refund_threshold = 100.0
+        order = self.sell([(self.product_psu, 10, 20.0)])
+        with freeze_time("2026-03-10"):
+            small = self._new_return(order, {order.order_line: 2})
+            self.assertFalse(small.needs_approval)
+            big = self._new_return(order, {order.order_line: 8})
+            self.assertTrue(big.needs_approval, "8 x 20 + tax is above 100")
+            self.assertIn("threshold", big.eligibility_note)
+
+    def test_quality_return_within_warranty(self):
+        policy = self.env["aftersales.warranty.policy"].create({"name": "PSU 12 months", "duration": 12})
+        self.categ_accessories.aftersales_warranty_policy_id = policy
+        order = self.sell([(self.product_psu, 10, 20.0)])
+        with freeze_time("2026-09-01"):
+            ret = self._new_return(order, {order.order_line: 1}, return_type="quality")
+            self.assertFalse(ret.needs_approval, "in warranty: eligible any time (R-2)")
+        with freeze_time("2027-09-01"):
+            ret = self._new_return(order, {order.order_line: 1}, return_type="quality")
+            self.assertTrue(ret.needs_approval)
+
+    # ---------------------------------------------------------------- R-6, R-8 money
+    def test_partial_return_credit_note_equals_invoice_share(self):
+        order = self.sell([(self.product_psu, 10, 20.0, 10.0)])
+        invoice = order.invoice_ids
+        inv_line = invoice.invoice_line_ids
+        with freeze_time("2026-03-10"):
+            ret = self._new_return(order, {order.order_line: 3})
+            ret.action_submit()
+            self.assertFalse(ret.can_refund, "nothing received yet")
+            self._receive(ret)
+            self.assertEqual(ret.state, "received")
+            self.assertEqual(ret.line_ids.qty_received, 3)
+            credit_note = ret.action_create_credit_note()
+        self.assertEqual(credit_note.move_type, "out_refund")
+        self.assertEqual(credit_note.reversed_entry_id, invoice)
+        self.assertEqual(credit_note.aftersales_return_id, ret)
+        line = credit_note.invoice_line_ids
+        self.assertEqual((line.quantity, line.price_unit, line.discount), (3, 20.0, 10.0))
+        self.assertEqual(line.tax_ids, inv_line.tax_ids)
+        self.assertAlmostEqual(credit_note.amount_untaxed, 54.0)
+        self.assertAlmostEqual(credit_note.amount_total, round(inv_line.price_total * 3 / 10, 2))
+        self.assertEqual(ret.line_ids.qty_refunded, 3)
+        self.assertEqual(order.order_line.qty_invoiced, 7)
+        self.assertEqual(order.order_line.qty_delivered, 7)
+        self.assertEqual(
+            order.order_line.qty_to_invoice, 0, "the refund never makes the order invoiceable (#300)"
+        )
+        self.assertNotEqual(order.invoice_status, "to invoice")
+        with self.assertRaises(UserError):
+            ret.action_create_credit_note()  # second click
+        self.assertEqual(len(ret.credit_note_ids), 1)
+        self.assertEqual(ret.state, "done")
+
+    def test_order_invoiced_line_not_invoiceable_again(self):
+        self.product_psu.invoice_policy = "order"
+        order = self.sell([(self.product_psu, 10, 20.0)])
+        with freeze_time("2026-03-10"):
+            ret = self._new_return(order, {order.order_line: 3})
+            ret.action_submit()
+            self._receive(ret)
+            ret.action_create_credit_note()
+        self.assertAlmostEqual(ret.credit_note_ids.amount_untaxed, 60.0)
+        self.assertEqual(order.order_line.qty_to_invoice, 0, "OCA/rma#300")
+        self.assertNotEqual(order.invoice_status, "to invoice")
+        with freeze_time("2026-03-11"):
+            again = self._new_return(order, {order.order_line: 7})
+            again.action_submit()
+            self._receive(again)
+            again.action_create_credit_note()
+            self.assertEqual(again.line_ids.qty_refunded, 7)
+            self.assertEqual(order.order_line._aftersales_refundable_qty(), 0)
+
+    def test_two_returns_cannot_over_return_or_over_refund(self):
+        order = self.sell([(self.product_psu, 10, 20.0)])
+        with freeze_time("2026-03-10"):
+            first = self._new_return(order, {order.order_line: 6})
+            first.action_submit()
+            second = self._new_return(order, {order.order_line: 5})
+            with self.assertRaises(ValidationError):
+                second.action_submit()  # only 4 left (OCA/rma#268)
+            self.assertEqual(second.state, "draft")
+            self.assertFalse(second.picking_ids)
+            second.line_ids.qty_requested = 4
+            second.action_submit()
+            self._receive(first)
+            self._receive(second)
+            first.action_create_credit_note()
+            second.action_create_credit_note()
+        self.assertEqual(
+            sum(
+                order.order_line.invoice_lines.filtered(
+                    lambda ml: ml.move_id.move_type == "out_refund"
+                ).mapped("quantity")
+            ),
+            10,
+        )
+        self.assertEqual(order.order_line.qty_invoiced, 0)
+
+    def test_uninvoiced_order_lowers_invoiceable_quantity(self):
+        order = self.sell([(self.product_psu, 10, 20.0)], invoice=False)
+        self.assertEqual(order.order_line.qty_to_invoice, 10)
+        with freeze_time("2026-03-10"):
+            ret = self._new_return(order, {order.order_line: 3})
+            ret.action_submit()
+            self._receive(ret)
+            self.assertFalse(ret.can_refund)
+            with self.assertRaises(UserError):
+                ret.action_create_credit_note()
+        self.assertFalse(ret.credit_note_ids, "no credit note on an uninvoiced order")
+        self.assertEqual(order.order_line.qty_to_invoice, 7, "the return lowered what the order invoices")
+        invoice = self.invoice_order(order)
+        self.assertEqual(invoice.invoice_line_ids.quantity, 7)
+
+    def test_exchange_creates_free_replacement_delivery(self):
+        order = self.sell([(self.product_psu, 10, 20.0)])
+        with freeze_time("2026-03-10"):
+            ret = self._new_return(
+                order, {order.order_line: 2}, return_type="exchange", requested_outcome="exchange"
+            )
+            ret.action_submit()
+        replacement = ret.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+        self.assertEqual(replacement.move_ids.product_id, self.product_psu)
+        self.assertEqual(replacement.move_ids.product_uom_qty, 2)
+        with freeze_time("2026-03-12"):
+            self._receive(ret)
+            self.deliver_order(order, date="2026-03-12 10:00:00")
+        self.assertEqual(order.order_line.qty_delivered, 10)
+        self.assertEqual(order.order_line.qty_to_invoice, 0, "the same product is exchanged at no charge")
+        self.assertFalse(ret.can_refund)
+
+    def test_serial_return(self):
+        order = self.sell([(self.product_camera, 2, 200.0)])
+        lots = order.picking_ids.move_ids.move_line_ids.lot_id
+        with freeze_time("2026-03-10"):
+            stranger = self.camera_lots - lots
+            with self.assertRaises(ValidationError):
+                self._new_return(order, [(order.order_line, 1, stranger[0])]).action_submit()
+            ret = self._new_return(order, [(order.order_line, 1, lots[0])])
+            ret.action_submit()
+            self._receive(ret, lots=lots[0])
+            ret.action_create_credit_note()
+        self.assertEqual(ret.line_ids.qty_received, 1)
+        quant = self.env["stock.quant"].search(
+            [("lot_id", "=", lots[0].id), ("location_id.usage", "=", "internal")]
+        )
+        self.assertEqual(quant.quantity, 1, "the serial is back in stock")
+        self.assertAlmostEqual(ret.credit_note_ids.amount_untaxed, 200.0)
+
+    def test_bad_lines_refused(self):
+        order = self.sell([(self.product_psu, 10, 20.0)])
+        other = self.sell([(self.product_psu, 5, 20.0)])
+        with freeze_time("2026-03-10"):
+            ret = self._new_return(order, {other.order_line: 1})
+            with self.assertRaises(ValidationError):
+                ret.action_submit()
+            ret2 = self._new_return(order, {order.order_line: 11})
+            with self.assertRaises(ValidationError):
+                ret2.action_submit()
+        self.assertFalse((ret | ret2).picking_ids)
+        self.assertEqual(set((ret | ret2).mapped("state")), {"draft"})
+
+    def test_refused_return_leaves_receivable(self):
+        order = self.sell([(self.product_psu, 10, 20.0)])
+        invoice = order.invoice_ids
+        residual = invoice.amount_residual
+        with freeze_time("2026-05-10"):
+            ret = self._new_return(order, {order.order_line: 2}, approval_reason="Customer insists")
+            ret.action_submit()
+            ret.with_user(self.aftersales_manager).action_refuse()
+        self.assertEqual(ret.state, "refused")
+        self.assertFalse(ret.picking_ids)
+        self.assertFalse(ret.credit_note_ids)
+        self.assertEqual(invoice.amount_residual, residual, "R-7: the receivable stays as it is")
+
+    # ---------------------------------------------------------------- R-5 compensation
+    def test_compensation_credit_note_with_approval(self):
+        self.company.aftersales_refund_threshold = 100.0
+        order = self.sell([(self.product_switcher, 1, 1000.0)])
+        invoice = order.invoice_ids
+        wizard = (
+            self.env["aftersales.compensation.wizard"]
+            .with_user(self.aftersales_user)
+            .create(
+                {"invoice_id": invoice.id, "mode": "percent", "percent": 15.0, "reason": "Scratched housing"}
+            )
+        )
+        self.assertAlmostEqual(wizard.compensation_amount, 150.0)
+        action = wizard.action_create()
+        credit_note = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(credit_note.reversed_entry_id, invoice)
+        self.assertEqual(credit_note.invoice_line_ids.product_id, self.compensation_product)
+        self.assertAlmostEqual(credit_note.amount_untaxed, 150.0)
+        self.assertTrue(credit_note.aftersales_needs_approval)
+        with self.assertRaises(UserError):
+            credit_note.action_post()
+        with self.assertRaises(UserError):
+            credit_note.with_user(self.aftersales_user).action_aftersales_approve()
+        credit_note.with_user(self.aftersales_manager).action_aftersales_approve()
+        credit_note.action_post()
+        self.assertEqual(credit_note.state, "posted")
+        with freeze_time("2026-03-20"):
+            credit_note.action_aftersales_customer_accepted(accepted_by="Anna Customer")
+        self.assertEqual(credit_note.aftersales_accepted_date, date(2026, 3, 20))
+        self.assertEqual(credit_note.aftersales_accepted_by, "Anna Customer")
+        self.assertAlmostEqual(invoice.amount_residual, invoice.amount_total - credit_note.amount_total)
+
+    def test_small_compensation_without_approval(self):
+        self.company.aftersales_refund_threshold = 100.0
+        order = self.sell([(self.product_switcher, 1, 1000.0)])
+        wizard = self.env["aftersales.compensation.wizard"].create(
+            {"invoice_id": order.invoice_ids.id, "mode": "amount", "amount": 50.0, "reason": "Late delivery"}
+        )
+        credit_note = self.env["account.move"].browse(wizard.action_create()["res_id"])
+        credit_note.action_post()
+        self.assertEqual(credit_note.state, "posted")
+
+    # ---------------------------------------------------------------- access
+    def test_multi_company_and_defaults_from_order(self):
+        order = self.sell([(self.product_psu, 10, 20.0), (self.product_switcher, 1, 1000.0)])
+        action = order.with_user(self.aftersales_user).action_aftersales_return()
+        ret = self.Return.browse(action["res_id"])
+        self.assertEqual(
+            {(ln.product_id, ln.qty_requested) for ln in ret.line_ids},
+            {(self.product_psu, 10), (self.product_switcher, 1)},
+            "lines default to the delivered, not yet returned quantities",
+        )
+        self.assertEqual(order.aftersales_return_count, 1)
+        self.assertFalse(self.Return.with_user(self.aftersales_user_2).search([("id", "=", ret.id)]))
+        self.assertEqual(ret.line_ids[:1].delivery_date, DELIVERY_DATE.date())
