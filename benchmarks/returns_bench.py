@@ -1,0 +1,141 @@
+"""Return -> receive -> credit note -> post for returns of 5 and 50 lines, side by side.
+
+Usage: PYTHONPATH=$ODOO_SRC python benchmarks/returns_bench.py -d <db with aftersales_service>
+        [--sizes 5,50]
+
+Each size sells, delivers and invoices an order of N storable products (not measured), then
+measures every step of the return flow: SQL queries and milliseconds, and the per-line slope
+between the two sizes. Everything runs in a transaction that is rolled back.
+"""
+
+import argparse
+import os
+import time
+
+import odoo
+from odoo import Command
+
+STEPS = ("create", "submit (return picking)", "receive (validate)", "credit note", "post")
+
+
+def measure(env, size):
+    company = env.company
+    stock = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1).lot_stock_id
+    company.aftersales_refund_threshold = 0.0
+    products = env["product.product"].create(
+        [
+            {
+                "name": f"Bench part {i}",
+                "type": "consu",
+                "is_storable": True,
+                "invoice_policy": "delivery",
+                "list_price": 10.0 + i,
+            }
+            for i in range(size)
+        ]
+    )
+    for product in products:
+        env["stock.quant"]._update_available_quantity(product, stock, 100.0)
+    partner = env["res.partner"].create({"name": f"Bench customer {size}"})
+    order = env["sale.order"].create(
+        {
+            "partner_id": partner.id,
+            "order_line": [
+                Command.create({"product_id": p.id, "product_uom_qty": 10, "discount": 5.0}) for p in products
+            ],
+        }
+    )
+    order.action_confirm()
+    picking = order.picking_ids
+    for move in picking.move_ids:
+        move.quantity = move.product_uom_qty
+        move.picked = True
+    picking.button_validate()
+    invoice = order._create_invoices()
+    invoice.action_post()
+    env.flush_all()
+
+    results = {}
+    cr = env.cr
+
+    def step(name, func):
+        env.flush_all()
+        q0, t0 = cr.sql_log_count, time.perf_counter()
+        res = func()
+        env.flush_all()
+        results[name] = (cr.sql_log_count - q0, (time.perf_counter() - t0) * 1000)
+        return res
+
+    ret = step(
+        "create",
+        lambda: env["aftersales.return"].create(
+            {
+                "sale_order_id": order.id,
+                "line_ids": [
+                    Command.create({"sale_line_id": sl.id, "qty_requested": 3}) for sl in order.order_line
+                ],
+            }
+        ),
+    )
+    step("submit (return picking)", ret.action_submit)
+
+    def receive():
+        back = ret.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
+        for move in back.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        back.button_validate()
+
+    step("receive (validate)", receive)
+    credit_note = step("credit note", ret.action_create_credit_note)
+    step("post", credit_note.action_post)
+    assert ret.state == "done" or ret.state == "received", ret.state
+    assert len(credit_note.invoice_line_ids) == size
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--sizes", default="5,50")
+    args = parser.parse_args()
+    odoo_src = os.environ.get("ODOO_SRC", "/opt/odoo/18.0")
+    project = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    odoo.tools.config.parse_config(
+        [
+            "-d",
+            args.database,
+            f"--addons-path={odoo_src}/addons,{odoo_src}/odoo/addons,{project}",
+            f"--db_host={os.environ.get('PGHOST', '127.0.0.1')}",
+            f"--db_port={os.environ.get('PGPORT', '5432')}",
+            f"--db_user={os.environ.get('PGUSER', 'odoo')}",
+            "--log-level=warn",
+        ]
+    )
+    registry = odoo.modules.registry.Registry(args.database)
+    small, large = (int(s) for s in args.sizes.split(","))
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+        try:
+            res_small = measure(env, small)
+            res_large = measure(env, large)
+        finally:
+            cr.rollback()
+    print(
+        f"{'step':<26}{f'{small} lines q':>12}{f'{small} ms':>10}{f'{large} lines q':>13}{f'{large} ms':>10}"
+        f"{'q/extra line':>14}"
+    )
+    total_small = total_large = 0
+    for name in STEPS:
+        (qs, ms), (ql, ml) = res_small[name], res_large[name]
+        total_small += qs
+        total_large += ql
+        print(f"{name:<26}{qs:>12}{ms:>10.0f}{ql:>13}{ml:>10.0f}{(ql - qs) / (large - small):>14.1f}")
+    print(
+        f"{'whole flow':<26}{total_small:>12}{'':>10}{total_large:>13}{'':>10}"
+        f"{(total_large - total_small) / (large - small):>14.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
