@@ -31,6 +31,9 @@
         "data/ir_cron_data.xml",
         # - service cases (C)
         "data/aftersales_case_data.xml",
+        # - complaints (P)
+        "data/aftersales_complaint_data.xml",
+        "report/penalty_notice_report.xml",
         # wizards
         "wizards/aftersales_compensation_wizard_views.xml",
         # views
@@ -43,6 +46,8 @@
         # - returns (R) (before cases: the case form opens returns)
         "views/aftersales_return_views.xml",
         "views/account_move_views.xml",
+        # - complaints (P)
+        "views/aftersales_complaint_views.xml",
         # - service cases (C)
         "views/aftersales_case_views.xml",
         "views/aftersales_case_portal_templates.xml",

@@ -15,7 +15,7 @@ HTTP_PORT="${HTTP_PORT:-8069}"
 ADDON=aftersales_service
 
 check_odoo_src
-ensure_system_packages
+ensure_system_packages wkhtmltopdf
 ensure_venv
 ensure_postgres
 

@@ -17,3 +17,4 @@ from . import aftersales_sla_policy
 from . import aftersales_team
 from . import aftersales_return
 from . import stock_picking
+from . import aftersales_complaint

@@ -670,6 +670,29 @@ class AftersalesCase(models.Model):
             ret.line_ids.filtered(lambda ln: ln.product_id != self.product_id).unlink()
         return action
 
+    def action_create_complaint(self):
+        """P-1: a complaint case opens a complaint form with the case's facts."""
+        self.ensure_one()
+        if not self.partner_id:
+            raise UserError(_("Set the customer of case %(name)s first.", name=self.name))
+        complaint = self.env["aftersales.complaint"].create(
+            {
+                "partner_id": self.partner_id.id,
+                "case_id": self.id,
+                "sale_order_id": self.sale_order_id.id,
+                "company_id": self.company_id.id,
+                "cause_type": "non_quality" if self.category == "non_quality" else "quality",
+                "customer_demand": self.subject,
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "aftersales.complaint",
+            "res_id": complaint.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
     def _get_part_price(self, product):
         """Unit price of a part on a paid case: the warranty rules (W-3, W-4) when the case has
         a warranty, else the list price."""

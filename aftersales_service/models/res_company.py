@@ -82,5 +82,15 @@ class ResCompany(models.Model):
     )
 
     # --- complaints (P) ---------------------------------------------------------------------
+    aftersales_investigation_days = fields.Integer(
+        string="Investigation Days",
+        default=3,
+        help="Days to deliver a complaint's investigation report (P-3).",
+    )
+    aftersales_review_day = fields.Integer(
+        string="Monthly Review Day",
+        default=10,
+        help="From this day of the month, last month's closed complaints are reviewed (P-6).",
+    )
 
     # --- revisits and satisfaction (V) ------------------------------------------------------

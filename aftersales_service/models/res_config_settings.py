@@ -64,5 +64,9 @@ class ResConfigSettings(models.TransientModel):
     )
 
     # --- complaints (P) ---------------------------------------------------------------------
+    aftersales_investigation_days = fields.Integer(
+        related="company_id.aftersales_investigation_days", readonly=False
+    )
+    aftersales_review_day = fields.Integer(related="company_id.aftersales_review_day", readonly=False)
 
     # --- revisits and satisfaction (V) ------------------------------------------------------

@@ -6,3 +6,4 @@ from . import test_warranty_triggers
 from . import test_case
 from . import test_case_portal
 from . import test_return
+from . import test_complaint

@@ -1,0 +1,613 @@
+import base64
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import float_compare
+
+COMPLAINT_STATES = [
+    ("draft", "Draft"),
+    ("investigating", "Investigating"),
+    ("to_approve", "To Approve"),
+    ("approved", "Approved"),
+    ("closed", "Closed"),
+    ("cancelled", "Cancelled"),
+]
+CAUSE_TYPES = [("quality", "Quality"), ("non_quality", "Non-Quality")]
+SEVERITIES = [("minor", "Minor"), ("major", "Major"), ("critical", "Critical")]
+PENALTY_KINDS = [("warning", "Warning"), ("fine", "Fine"), ("bonus_deduction", "Bonus Deduction")]
+EXECUTIVE_GROUP = "aftersales_service.group_aftersales_executive"
+
+
+class AftersalesComplaintCause(models.Model):
+    _name = "aftersales.complaint.cause"
+    _description = "Complaint Cause"
+    _order = "cause_type, sequence, name"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    cause_type = fields.Selection(CAUSE_TYPES, required=True, default="quality")
+    active = fields.Boolean(default=True)
+
+
+class AftersalesComplaint(models.Model):
+    """A numbered complaint form (P-1): order facts (P-2), investigation within N days (P-3),
+    responsibility, loss and penalty approved by the executive (P-4), reopening (P-5), owned by
+    the customer service manager (P-7), corrective actions (P-8)."""
+
+    _name = "aftersales.complaint"
+    _description = "Complaint"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, tracking=True, check_company=True
+    )
+    case_id = fields.Many2one(
+        "aftersales.case", string="Service Case", index="btree_not_null", check_company=True
+    )
+    return_id = fields.Many2one("aftersales.return", index="btree_not_null", check_company=True)
+    sale_order_id = fields.Many2one("sale.order", string="Order", check_company=True, tracking=True)
+    # --- order facts (P-2), filled from the order
+    order_specification = fields.Text(
+        compute="_compute_order_facts", store=True, readonly=False, precompute=True
+    )
+    order_quantity = fields.Float(compute="_compute_order_facts", store=True, readonly=False, precompute=True)
+    delivery_date = fields.Date(compute="_compute_order_facts", store=True, readonly=False, precompute=True)
+    date = fields.Date(default=fields.Date.context_today, required=True, tracking=True)
+    # --- classification (P-1)
+    cause_type = fields.Selection(CAUSE_TYPES, required=True, default="quality", tracking=True)
+    cause_id = fields.Many2one(
+        "aftersales.complaint.cause", domain="[('cause_type', '=', cause_type)]", tracking=True
+    )
+    severity = fields.Selection(SEVERITIES, required=True, default="minor", tracking=True)
+    customer_demand = fields.Text()
+    validity = fields.Selection(
+        [("pending", "To Check"), ("valid", "Valid"), ("not_valid", "Not Valid")],
+        default="pending",
+        required=True,
+        tracking=True,
+        help="A complaint found not valid carries no penalty and leaves receivables alone (R-7).",
+    )
+    # --- investigation (P-3)
+    investigator_id = fields.Many2one("res.users", tracking=True, domain=[("share", "=", False)])
+    investigation_deadline = fields.Date(readonly=True, tracking=True, copy=False)
+    investigation_report = fields.Html()
+    root_cause = fields.Text()
+    is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
+    overdue_reported = fields.Boolean(readonly=True, copy=False)
+    state = fields.Selection(
+        COMPLAINT_STATES, default="draft", required=True, tracking=True, index=True, copy=False
+    )
+    owner_id = fields.Many2one(
+        "res.users",
+        compute="_compute_owner_id",
+        store=True,
+        help="The customer service manager owns every complaint (P-7).",
+    )
+    approver_id = fields.Many2one("res.users", readonly=True, copy=False)
+    approval_date = fields.Datetime(readonly=True, copy=False)
+    closed_date = fields.Date(readonly=True, copy=False, index=True)
+    # --- reopen chain (P-5)
+    parent_id = fields.Many2one(
+        "aftersales.complaint", string="Reopened From", readonly=True, index="btree_not_null"
+    )
+    child_ids = fields.One2many("aftersales.complaint", "parent_id", string="Reopened As")
+    # --- loss basis (P-4)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    credit_note_ids = fields.Many2many(
+        "account.move",
+        string="Refunds and Compensations",
+        domain="[('move_type', '=', 'out_refund'), ('partner_id', 'child_of', partner_id)]",
+        help="Credit notes counted in the loss; those of the linked return and case are added.",
+    )
+    refund_loss = fields.Monetary(compute="_compute_loss", store=True)
+    replacement_cost = fields.Monetary()
+    freight_cost = fields.Monetary()
+    other_cost = fields.Monetary(string="Manual Costs")
+    loss_amount = fields.Monetary(compute="_compute_loss", store=True, tracking=True)
+    # --- responsibility and actions (P-4, P-8)
+    responsibility_ids = fields.One2many("aftersales.complaint.responsibility", "complaint_id", copy=False)
+    penalty_total = fields.Monetary(compute="_compute_penalty_total", store=True)
+    action_ids = fields.One2many(
+        "aftersales.complaint.action", "complaint_id", string="Corrective Actions", copy=False
+    )
+
+    @api.depends("sale_order_id")
+    def _compute_order_facts(self):
+        for complaint in self:
+            order = complaint.sale_order_id
+            if not order:
+                continue
+            lines = order.order_line.filtered(lambda ln: not ln.display_type)
+            complaint.order_specification = "\n".join(
+                f"{ln.product_id.display_name}: {ln.product_uom_qty:g} {ln.product_uom.name}" for ln in lines
+            )
+            complaint.order_quantity = sum(lines.mapped("product_uom_qty"))
+            done = order.picking_ids.filtered(
+                lambda p: p.state == "done" and p.picking_type_code == "outgoing"
+            )
+            complaint.delivery_date = max(done.mapped("date_done")).date() if done else False
+
+    @api.depends("company_id.aftersales_manager_id")
+    def _compute_owner_id(self):
+        for complaint in self:
+            complaint.owner_id = complaint.company_id.aftersales_manager_id
+
+    @api.depends(
+        "credit_note_ids.state",
+        "credit_note_ids.amount_total_signed",
+        "return_id.credit_note_ids.state",
+        "case_id",
+        "replacement_cost",
+        "freight_cost",
+        "other_cost",
+        "validity",
+    )
+    def _compute_loss(self):
+        for complaint in self:
+            moves = complaint._loss_credit_notes()
+            complaint.refund_loss = -sum(moves.mapped("amount_total_signed"))
+            complaint.loss_amount = (
+                complaint.refund_loss
+                + complaint.replacement_cost
+                + complaint.freight_cost
+                + complaint.other_cost
+            )
+
+    def _loss_credit_notes(self):
+        """Posted refunds and compensations of the complaint, its return and its case (P-4)."""
+        self.ensure_one()
+        moves = self.credit_note_ids | self.return_id.credit_note_ids
+        if self.case_id:
+            moves |= self.env["account.move"].search([("aftersales_case_id", "=", self.case_id.id)])
+        return moves.filtered(lambda m: m.state == "posted" and m.move_type == "out_refund")
+
+    @api.depends("responsibility_ids.penalty_amount")
+    def _compute_penalty_total(self):
+        for complaint in self:
+            complaint.penalty_total = sum(complaint.responsibility_ids.mapped("penalty_amount"))
+
+    def _compute_is_overdue(self):
+        today = fields.Date.context_today(self)
+        for complaint in self:
+            complaint.is_overdue = (
+                complaint.state == "investigating"
+                and bool(complaint.investigation_deadline)
+                and complaint.investigation_deadline < today
+            )
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on overdue complaints."))
+        domain = [
+            ("state", "=", "investigating"),
+            ("investigation_deadline", "<", fields.Date.context_today(self)),
+        ]
+        return domain if (operator == "=") == value else ["!", "&", *domain]
+
+    @api.constrains("replacement_cost", "freight_cost", "other_cost")
+    def _check_costs(self):
+        for complaint in self:
+            if min(complaint.replacement_cost, complaint.freight_cost, complaint.other_cost) < 0:
+                raise ValidationError(
+                    _("Costs of complaint %(name)s cannot be negative.", name=complaint.name)
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                vals["name"] = (
+                    self.env["ir.sequence"].with_company(company).next_by_code("aftersales.complaint") or "/"
+                )
+        complaints = super().create(vals_list)
+        for complaint in complaints.filtered("owner_id"):
+            complaint.message_subscribe(partner_ids=complaint.owner_id.partner_id.ids)
+        return complaints
+
+    # ------------------------------------------------------------------ workflow
+    def action_start_investigation(self):
+        for complaint in self:
+            if complaint.state != "draft":
+                raise UserError(_("Complaint %(name)s is already under way.", name=complaint.name))
+            if not complaint.investigator_id:
+                raise UserError(_("Choose the investigator of complaint %(name)s.", name=complaint.name))
+            days = complaint.company_id.aftersales_investigation_days
+            deadline = fields.Date.context_today(complaint) + relativedelta(days=days)
+            complaint.write({"state": "investigating", "investigation_deadline": deadline})
+            complaint.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=deadline,
+                user_id=complaint.investigator_id.id,
+                summary=_("Investigation report for %(name)s", name=complaint.name),
+                note=_("Cause, responsibility and corrective action, within %(days)s days (P-3).", days=days),
+            )
+        return True
+
+    def action_submit(self):
+        """Investigation done: report, root cause and responsibilities go to the executive."""
+        for complaint in self:
+            if complaint.state != "investigating":
+                raise UserError(_("Complaint %(name)s is not under investigation.", name=complaint.name))
+            if not complaint.investigation_report:
+                raise UserError(_("Write the investigation report of %(name)s first.", name=complaint.name))
+            if complaint.validity == "pending":
+                raise UserError(_("Decide whether complaint %(name)s is valid.", name=complaint.name))
+            complaint._check_shares()
+            complaint.state = "to_approve"
+            executive = complaint.company_id.aftersales_executive_id
+            if executive:
+                complaint.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=executive.id,
+                    summary=_("Approve responsibility and penalties of %(name)s", name=complaint.name),
+                )
+        return True
+
+    def _check_shares(self):
+        self.ensure_one()
+        if self.validity != "valid" or not self.responsibility_ids:
+            return
+        total = sum(self.responsibility_ids.mapped("share"))
+        if float_compare(total, 100.0, precision_digits=2) != 0:
+            raise ValidationError(
+                _(
+                    "Responsibility shares of %(name)s total %(total)s %%, not 100 %%.",
+                    name=self.name,
+                    total=total,
+                )
+            )
+
+    def action_approve(self):
+        """P-4: only the executive makes responsibility, loss and penalties take effect."""
+        if not self.env.user.has_group(EXECUTIVE_GROUP):
+            raise AccessError(_("Only the After-Sales executive approves complaint outcomes (P-4)."))
+        for complaint in self:
+            if complaint.state != "to_approve":
+                raise UserError(_("Complaint %(name)s is not waiting for approval.", name=complaint.name))
+            complaint._check_shares()
+        self.write(
+            {"state": "approved", "approver_id": self.env.user.id, "approval_date": fields.Datetime.now()}
+        )
+        return True
+
+    def action_close(self):
+        for complaint in self:
+            if complaint.state != "approved":
+                raise UserError(
+                    _("Complaint %(name)s must be approved before it closes.", name=complaint.name)
+                )
+            open_actions = complaint.action_ids.filtered(lambda a: not a.done_date or not a.effect_confirmed)
+            if open_actions:
+                raise UserError(
+                    _(
+                        "Complaint %(name)s has open corrective actions: %(actions)s (P-8).",
+                        name=complaint.name,
+                        actions=", ".join(open_actions.mapped("name")),
+                    )
+                )
+        self.write({"state": "closed", "closed_date": fields.Date.context_today(self)})
+        return True
+
+    def action_cancel(self):
+        if self.filtered(lambda c: c.state in ("approved", "closed")):
+            raise UserError(_("Approved or closed complaints cannot be cancelled."))
+        self.write({"state": "cancelled"})
+        return True
+
+    def action_reopen(self):
+        """P-5: the customer does not accept the outcome: a new complaint linked to this one."""
+        self.ensure_one()
+        if self.state not in ("approved", "closed"):
+            raise UserError(_("Only an approved or closed complaint can be reopened."))
+        child = self.copy(
+            {
+                "parent_id": self.id,
+                "date": fields.Date.context_today(self),
+                "investigation_report": False,
+                "root_cause": False,
+                "validity": "pending",
+            }
+        )
+        self.message_post(
+            body=_(
+                "Reopened as %(child)s: the customer did not accept the outcome.",
+                child=child._get_html_link(),
+            )
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": child.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def action_propose_penalties(self):
+        self.responsibility_ids._propose_penalty()
+
+    @api.model
+    def _cron_report_overdue(self):
+        """P-2: customer service reports overdue investigations to the manager, once."""
+        overdue = self.search([("is_overdue", "=", True), ("overdue_reported", "=", False)])
+        for complaint in overdue:
+            manager = complaint.owner_id or complaint.company_id.aftersales_manager_id
+            if manager:
+                complaint.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=manager.id,
+                    summary=_("Investigation of %(name)s is overdue", name=complaint.name),
+                )
+        overdue.write({"overdue_reported": True})
+
+
+class AftersalesComplaintAction(models.Model):
+    """P-8: a corrective action, tracked to completion and its effect confirmed."""
+
+    _name = "aftersales.complaint.action"
+    _description = "Corrective Action"
+
+    complaint_id = fields.Many2one("aftersales.complaint", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="complaint_id.company_id", store=True)
+    name = fields.Char(string="Description", required=True)
+    owner_id = fields.Many2one("res.users")
+    deadline = fields.Date()
+    done_date = fields.Date()
+    effect_confirmed = fields.Boolean()
+
+
+class AftersalesComplaintResponsibility(models.Model):
+    """P-4: who carries the complaint: a department and/or an employee, a share of the loss and
+    a penalty proposed from the company's penalty rules."""
+
+    _name = "aftersales.complaint.responsibility"
+    _description = "Complaint Responsibility"
+
+    complaint_id = fields.Many2one("aftersales.complaint", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="complaint_id.company_id", store=True)
+    currency_id = fields.Many2one(related="complaint_id.currency_id")
+    department_id = fields.Many2one("hr.department")
+    employee_id = fields.Many2one("hr.employee")
+    share = fields.Float(string="Share (%)", default=100.0)
+    loss_amount = fields.Monetary(compute="_compute_loss_amount", store=True)
+    penalty_kind = fields.Selection(PENALTY_KINDS, compute="_compute_penalty", store=True, readonly=False)
+    penalty_amount = fields.Monetary(compute="_compute_penalty", store=True, readonly=False)
+    closed_date = fields.Date(related="complaint_id.closed_date", store=True)
+
+    @api.depends("share", "complaint_id.loss_amount")
+    def _compute_loss_amount(self):
+        for resp in self:
+            resp.loss_amount = resp.complaint_id.loss_amount * resp.share / 100.0
+
+    @api.depends(
+        "loss_amount",
+        "complaint_id.cause_type",
+        "complaint_id.cause_id",
+        "complaint_id.severity",
+        "complaint_id.validity",
+    )
+    def _compute_penalty(self):
+        for resp in self:
+            resp._propose_penalty()
+
+    def _propose_penalty(self):
+        for resp in self:
+            complaint = resp.complaint_id
+            if complaint.validity == "not_valid":
+                resp.penalty_kind, resp.penalty_amount = False, 0.0
+                continue
+            rule = self.env["aftersales.penalty.rule"]._match(complaint)
+            if rule:
+                resp.penalty_kind = rule.penalty_kind
+                resp.penalty_amount = rule._amount(resp.loss_amount)
+
+    @api.constrains("share", "penalty_amount")
+    def _check_amounts(self):
+        for resp in self:
+            if resp.share <= 0 or resp.share > 100:
+                raise ValidationError(_("A responsibility share is between 0 and 100 %%."))
+            if resp.penalty_amount < 0:
+                raise ValidationError(_("Penalties cannot be negative."))
+            if not resp.department_id and not resp.employee_id:
+                raise ValidationError(_("A responsibility names a department or an employee."))
+
+    def write(self, vals):
+        locked = self.filtered(lambda r: r.complaint_id.state in ("approved", "closed"))
+        if locked and not self.env.su:
+            raise UserError(_("Approved responsibilities and penalties cannot be changed (P-4)."))
+        return super().write(vals)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        resps = super().create(vals_list)
+        if not self.env.su and resps.filtered(lambda r: r.complaint_id.state in ("approved", "closed")):
+            raise UserError(_("Approved complaints cannot get new responsibilities (P-4)."))
+        return resps
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_not_approved(self):
+        if self.filtered(lambda r: r.complaint_id.state in ("approved", "closed")):
+            raise UserError(_("Approved responsibilities cannot be deleted (P-4)."))
+
+
+class AftersalesPenaltyRule(models.Model):
+    """P-4: the company's penalty basis."""
+
+    _name = "aftersales.penalty.rule"
+    _description = "Penalty Rule"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True)
+    sequence = fields.Integer(default=10, help="The first matching rule applies.")
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    cause_type = fields.Selection(CAUSE_TYPES)
+    cause_id = fields.Many2one("aftersales.complaint.cause")
+    severity = fields.Selection(SEVERITIES)
+    penalty_kind = fields.Selection(PENALTY_KINDS, required=True, default="fine")
+    fixed_amount = fields.Monetary()
+    loss_percent = fields.Float(string="% of Loss")
+
+    @api.constrains("fixed_amount", "loss_percent")
+    def _check_amounts(self):
+        for rule in self:
+            if rule.fixed_amount < 0 or rule.loss_percent < 0:
+                raise ValidationError(_("Penalty amounts cannot be negative."))
+
+    @api.model
+    def _match(self, complaint):
+        for rule in self.search([("company_id", "=", complaint.company_id.id)]):
+            if (
+                (not rule.cause_type or rule.cause_type == complaint.cause_type)
+                and (not rule.cause_id or rule.cause_id == complaint.cause_id)
+                and (not rule.severity or rule.severity == complaint.severity)
+            ):
+                return rule
+        return self.browse()
+
+    def _amount(self, loss):
+        self.ensure_one()
+        return self.fixed_amount + loss * self.loss_percent / 100.0
+
+
+class AftersalesComplaintReview(models.Model):
+    """P-6: the monthly review of last month's closed complaints, approved by the general
+    manager, then published as reward/penalty notices."""
+
+    _name = "aftersales.complaint.review"
+    _description = "Monthly Complaint Review"
+    _inherit = ["mail.thread"]
+    _order = "month desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    month = fields.Date(required=True, help="First day of the reviewed month.")
+    state = fields.Selection(
+        [("draft", "Draft"), ("approved", "Approved"), ("published", "Published")],
+        default="draft",
+        tracking=True,
+    )
+    complaint_ids = fields.Many2many(
+        "aftersales.complaint",
+        "aftersales_review_complaint_rel",
+        "review_id",
+        "complaint_id",
+        string="Closed Complaints",
+    )
+    responsibility_ids = fields.Many2many(
+        "aftersales.complaint.responsibility",
+        "aftersales_review_responsibility_rel",
+        "review_id",
+        "responsibility_id",
+        string="Responsibilities",
+    )
+    complaint_count = fields.Integer(compute="_compute_totals", store=True)
+    loss_total = fields.Monetary(compute="_compute_totals", store=True)
+    penalty_total = fields.Monetary(compute="_compute_totals", store=True)
+    approver_id = fields.Many2one("res.users", readonly=True)
+
+    _sql_constraints = [
+        ("company_month_uniq", "unique(company_id, month)", "This month already has its complaint review."),
+    ]
+
+    @api.depends("month")
+    def _compute_name(self):
+        for review in self:
+            review.name = (
+                _("Complaint review %(month)s", month=review.month.strftime("%Y-%m")) if review.month else "/"
+            )
+
+    @api.depends("complaint_ids", "responsibility_ids.penalty_amount")
+    def _compute_totals(self):
+        for review in self:
+            review.complaint_count = len(review.complaint_ids)
+            review.loss_total = sum(review.complaint_ids.mapped("loss_amount"))
+            review.penalty_total = sum(review.responsibility_ids.mapped("penalty_amount"))
+
+    def _totals_by(self, field):
+        """{department or employee: (loss, penalty)} for the review's responsibilities."""
+        self.ensure_one()
+        totals = {}
+        for resp in self.responsibility_ids:
+            key = resp[field]
+            if key:
+                loss, penalty = totals.get(key, (0.0, 0.0))
+                totals[key] = (loss + resp.loss_amount, penalty + resp.penalty_amount)
+        return totals
+
+    @api.model
+    def _build(self, company, month):
+        """The review of ``month`` (first day): its closed complaints and responsibilities."""
+        if self.search_count([("company_id", "=", company.id), ("month", "=", month)]):
+            raise UserError(_("%(month)s already has its complaint review.", month=month.strftime("%Y-%m")))
+        complaints = self.env["aftersales.complaint"].search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "closed"),
+                ("closed_date", ">=", month),
+                ("closed_date", "<", month + relativedelta(months=1)),
+            ]
+        )
+        return self.create(
+            {
+                "company_id": company.id,
+                "month": month,
+                "complaint_ids": [Command.set(complaints.ids)],
+                "responsibility_ids": [Command.set(complaints.responsibility_ids.ids)],
+            }
+        )
+
+    @api.model
+    def _cron_build_reviews(self):
+        """From day N (Settings, 10) of a month: last month's review, once per company (P-6)."""
+        today = fields.Date.context_today(self)
+        last_month = today.replace(day=1) - relativedelta(months=1)
+        for company in self.env["res.company"].search([]):
+            if today.day < (company.aftersales_review_day or 10):
+                continue
+            if not self.search_count([("company_id", "=", company.id), ("month", "=", last_month)]):
+                self.with_company(company)._build(company, last_month)
+
+    def action_approve(self):
+        if not self.env.user.has_group(EXECUTIVE_GROUP):
+            raise AccessError(_("Only the executive / general manager approves the monthly review (P-6)."))
+        self.filtered(lambda r: r.state == "draft").write(
+            {"state": "approved", "approver_id": self.env.user.id}
+        )
+
+    def action_publish(self):
+        """Issue one reward/penalty notice per employee: a PDF posted on the employee's chatter."""
+        report = self.env.ref("aftersales_service.action_report_penalty_notice")
+        for review in self:
+            if review.state != "approved":
+                raise UserError(_("Approve the review before publishing it."))
+            for employee in review.responsibility_ids.employee_id:
+                # a PDF (an HTML document when Odoo runs its tests without wkhtmltopdf workers)
+                content, fmt = report._render_qweb_pdf(
+                    report.report_name, res_ids=review.ids, data={"employee_id": employee.id}
+                )
+                attachment = self.env["ir.attachment"].create(
+                    {
+                        "name": f"{review.name} - {employee.name}.{fmt}",
+                        "datas": base64.b64encode(content),
+                        "res_model": "hr.employee",
+                        "res_id": employee.id,
+                        "mimetype": "application/pdf" if fmt == "pdf" else "text/html",
+                    }
+                )
+                employee.message_post(
+                    body=_("Reward/penalty notice of %(review)s.", review=review.name),
+                    attachment_ids=attachment.ids,
+                )
+            review.state = "published"
