@@ -34,6 +34,8 @@
         # - complaints (P)
         "data/aftersales_complaint_data.xml",
         "report/penalty_notice_report.xml",
+        # - revisits and satisfaction (V)
+        "data/aftersales_revisit_data.xml",
         # wizards
         "wizards/aftersales_compensation_wizard_views.xml",
         # views
@@ -48,6 +50,9 @@
         "views/account_move_views.xml",
         # - complaints (P)
         "views/aftersales_complaint_views.xml",
+        # - revisits and satisfaction (V)
+        "views/aftersales_revisit_views.xml",
+        "views/aftersales_revisit_templates.xml",
         # - service cases (C)
         "views/aftersales_case_views.xml",
         "views/aftersales_case_portal_templates.xml",
@@ -60,6 +65,7 @@
         "demo/aftersales_demo.xml",
         "demo/warranty_demo.xml",
         "demo/case_demo.xml",
+        "demo/revisit_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -18,3 +18,6 @@ from . import aftersales_team
 from . import aftersales_return
 from . import stock_picking
 from . import aftersales_complaint
+from . import aftersales_revisit
+from . import mail_activity
+from . import survey_user_input

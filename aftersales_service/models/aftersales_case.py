@@ -595,7 +595,26 @@ class AftersalesCase(models.Model):
         return True
 
     def _on_resolved(self):
-        """Hook called once cases are resolved (satisfaction ratings extend it, S-1)."""
+        """Resolving a case asks the customer to rate the service (S-1, V-5)."""
+        Rating = self.env["aftersales.rating"]
+        for case in self.filtered(lambda c: c.partner_id and c.user_id):
+            rating = Rating.sudo().create(  # sudo: the rating request is a system record
+                {
+                    "partner_id": case.partner_id.id,
+                    "rated_user_id": case.user_id.id,
+                    "case_id": case.id,
+                    "company_id": case.company_id.id,
+                }
+            )
+            case.message_post(
+                body=_(
+                    "How did we do? Please rate our service: <a href='%(url)s'>%(url)s</a>",
+                    url=rating._get_public_url(),
+                ),
+                partner_ids=case.partner_id.ids,
+                subtype_xmlid="mail.mt_comment",
+                message_type="comment",
+            )
 
     def action_close(self):
         for case in self:

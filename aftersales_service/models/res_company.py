@@ -94,3 +94,13 @@ class ResCompany(models.Model):
     )
 
     # --- revisits and satisfaction (V) ------------------------------------------------------
+    aftersales_revisits_normal = fields.Integer(string="Revisits per Month (normal)", default=1)
+    aftersales_revisits_key = fields.Integer(string="Revisits per Month (key)", default=2)
+    aftersales_post_sale_months = fields.Integer(
+        string="Post-Sale Questionnaire After (months)", default=3, help="V-2"
+    )
+    aftersales_summary_months = fields.Integer(string="Revisit Summary Every (months)", default=2, help="V-4")
+    aftersales_satisfaction_target = fields.Float(string="Satisfaction Target (%)", default=97.0, help="V-6")
+    aftersales_sales_manager_id = fields.Many2one(
+        "res.users", string="Sales Manager", help="Receives revisit alerts (V-3) and summaries (V-4)."
+    )

@@ -70,3 +70,17 @@ class ResConfigSettings(models.TransientModel):
     aftersales_review_day = fields.Integer(related="company_id.aftersales_review_day", readonly=False)
 
     # --- revisits and satisfaction (V) ------------------------------------------------------
+    aftersales_revisits_normal = fields.Integer(
+        related="company_id.aftersales_revisits_normal", readonly=False
+    )
+    aftersales_revisits_key = fields.Integer(related="company_id.aftersales_revisits_key", readonly=False)
+    aftersales_post_sale_months = fields.Integer(
+        related="company_id.aftersales_post_sale_months", readonly=False
+    )
+    aftersales_summary_months = fields.Integer(related="company_id.aftersales_summary_months", readonly=False)
+    aftersales_satisfaction_target = fields.Float(
+        related="company_id.aftersales_satisfaction_target", readonly=False
+    )
+    aftersales_sales_manager_id = fields.Many2one(
+        related="company_id.aftersales_sales_manager_id", readonly=False
+    )

@@ -1,0 +1,46 @@
+from werkzeug.exceptions import NotFound
+
+from odoo import http
+from odoo.exceptions import ValidationError
+from odoo.http import request
+from odoo.tools import consteq
+
+
+class AftersalesRatingController(http.Controller):
+    """V-5: the customer rates the service from the tokenised link, without logging in."""
+
+    def _get_rating(self, rating_id, token):
+        # sudo: public page; access is granted by the secret token checked below
+        rating = request.env["aftersales.rating"].sudo().browse(rating_id).exists()
+        if not rating or not token or not consteq(rating.access_token or "", token):
+            raise NotFound()
+        return rating
+
+    @http.route(
+        "/aftersales/rating/<int:rating_id>/<string:token>", type="http", auth="public", methods=["GET"]
+    )
+    def rating_form(self, rating_id, token, **kw):
+        rating = self._get_rating(rating_id, token)
+        return request.render(
+            "aftersales_service.rating_page",
+            {"rating": rating, "token": token, "levels": rating.LEVELS, "done": rating.state == "rated"},
+        )
+
+    @http.route(
+        "/aftersales/rating/<int:rating_id>/<string:token>",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+    )
+    def rating_submit(self, rating_id, token, comment=None, **answers):
+        rating = self._get_rating(rating_id, token)
+        if rating.state == "rated":
+            return request.make_response("This service was rated already.", status=403)
+        try:
+            rating._submit(answers, comment=comment)
+        except ValidationError:
+            return request.make_response("Answer each question on the four-level scale.", status=400)
+        return request.render(
+            "aftersales_service.rating_page", {"rating": rating, "done": True, "levels": rating.LEVELS}
+        )

@@ -1,0 +1,455 @@
+import calendar
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+REVISIT_STATES = [("planned", "Planned"), ("done", "Done"), ("missed", "Missed"), ("cancelled", "Cancelled")]
+REVISIT_CHANNELS = [("phone", "Phone"), ("sms", "SMS"), ("email", "Email"), ("visit", "Visit")]
+REVISIT_KINDS = [("periodic", "Periodic"), ("post_sale", "Post-Sale"), ("follow_up", "Follow-Up")]
+
+
+def slots_of_month(month_start, per_month):
+    """The period slots of a month for a class needing ``per_month`` revisits: [(key, start, end)]."""
+    last = calendar.monthrange(month_start.year, month_start.month)[1]
+    key = month_start.strftime("%Y-%m")
+    if per_month <= 1:
+        return [(key, month_start, month_start.replace(day=last))]
+    # split the month in equal parts: key customers get one revisit in each half (V-1)
+    bounds = [round(i * last / per_month) for i in range(per_month + 1)]
+    return [
+        (
+            f"{key}-{i + 1}/{per_month}",
+            month_start.replace(day=bounds[i] + 1),
+            month_start.replace(day=bounds[i + 1]),
+        )
+        for i in range(per_month)
+    ]
+
+
+class AftersalesRevisit(models.Model):
+    """A revisit of a customer (V-1..V-4): planned by the ERP per customer class, also an activity
+    of its user; doing the activity completes the revisit."""
+
+    _name = "aftersales.revisit"
+    _description = "Customer Revisit"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "planned_date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, check_company=True
+    )
+    service_class = fields.Selection(related="partner_id.service_class", store=True, string="Class")
+    user_id = fields.Many2one(
+        "res.users", string="Responsible", required=True, default=lambda self: self.env.user
+    )
+    planned_date = fields.Date(required=True, index=True)
+    slot = fields.Char(
+        string="Period Slot", required=True, help="Month (or part of month) this revisit covers."
+    )
+    slot_end = fields.Date(required=True, index=True)
+    channel = fields.Selection(REVISIT_CHANNELS, required=True, default="phone")
+    kind = fields.Selection(REVISIT_KINDS, required=True, default="periodic")
+    sale_order_id = fields.Many2one("sale.order", check_company=True)
+    state = fields.Selection(REVISIT_STATES, default="planned", required=True, index=True, tracking=True)
+    outcome = fields.Html(string="Outcome Notes")
+    problems = fields.Text(string="Problems Found")
+    major_problem = fields.Boolean(
+        string="Major Quality Problem", help="Alerts the sales manager at once (V-3)."
+    )
+    survey_input_id = fields.Many2one("survey.user_input", string="Questionnaire Answers", readonly=True)
+    case_id = fields.Many2one("aftersales.case", string="Follow-up Case", readonly=True)
+    done_date = fields.Date(readonly=True)
+
+    _sql_constraints = [
+        (
+            "partner_slot_kind_uniq",
+            "unique(partner_id, slot, kind)",
+            "This customer already has this revisit.",
+        ),
+    ]
+
+    @api.depends("partner_id", "slot", "kind")
+    def _compute_name(self):
+        kinds = dict(REVISIT_KINDS)
+        for revisit in self:
+            revisit.name = (
+                f"{kinds.get(revisit.kind, '')} {revisit.slot or ''} - {revisit.partner_id.name or ''}"
+            )
+
+    @api.constrains("partner_id")
+    def _check_partner_active(self):
+        for revisit in self:
+            if not revisit.partner_id.active:
+                raise ValidationError(
+                    _("%(partner)s is archived: it gets no revisit.", partner=revisit.partner_id.display_name)
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        revisits = super().create(vals_list)
+        revisits._schedule_activities()
+        return revisits
+
+    def _schedule_activities(self):
+        """Each planned revisit is an activity of its user (their usual Odoo to-do list)."""
+        model_id = self.env["ir.model"]._get_id(self._name)
+        activity_type = self.env.ref("mail.mail_activity_data_call")
+        # sudo: the planning cron schedules activities for other users
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": revisit.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": revisit.user_id.id,
+                    "date_deadline": revisit.planned_date,
+                    "summary": self.env._("Revisit %(partner)s", partner=revisit.partner_id.name),
+                }
+                for revisit in self.filtered(lambda r: r.state == "planned")
+            ]
+        )
+
+    def action_done(self):
+        self._mark_done()
+        self.activity_ids.filtered(
+            lambda a: a.activity_type_id == self.env.ref("mail.mail_activity_data_call")
+        ).unlink()
+
+    def _mark_done(self):
+        for revisit in self.filtered(lambda r: r.state == "planned"):
+            revisit.write({"state": "done", "done_date": fields.Date.context_today(revisit)})
+            revisit._alert_if_needed()
+
+    def action_cancel(self):
+        self.filtered(lambda r: r.state == "planned").write({"state": "cancelled"})
+        self.activity_ids.unlink()
+
+    def _alert_if_needed(self):
+        """V-3: a major quality problem alerts the sales manager at once."""
+        for revisit in self.filtered("major_problem"):
+            revisit._alert_sales_manager(
+                _("Major quality problem found in revisit %(name)s", name=revisit.name)
+            )
+
+    def _alert_sales_manager(self, summary):
+        self.ensure_one()
+        manager = self.company_id.aftersales_sales_manager_id or self.company_id.aftersales_manager_id
+        if manager:
+            self.activity_schedule("mail.mail_activity_data_todo", user_id=manager.id, summary=summary)
+
+    def action_create_case(self):
+        """V-3: problems found in a revisit become a follow-up case."""
+        self.ensure_one()
+        case = self.env["aftersales.case"].create(
+            {
+                "subject": _("Follow-up of revisit %(name)s", name=self.name),
+                "partner_id": self.partner_id.id,
+                "company_id": self.company_id.id,
+                "description": self.problems,
+                "category": "quality" if self.major_problem else "consultation",
+                "channel": self.channel if self.channel in ("phone", "sms", "email", "visit") else "phone",
+            }
+        )
+        self.case_id = case
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "aftersales.case",
+            "res_id": case.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def action_open_survey(self):
+        """Staff fill the questionnaire during the call (V-2)."""
+        self.ensure_one()
+        answer = self.survey_input_id
+        if not answer:
+            raise UserError(_("This revisit has no questionnaire."))
+        return {
+            "type": "ir.actions.act_url",
+            "target": "new",
+            "url": f"/survey/{answer.survey_id.access_token}/{answer.access_token}",
+        }
+
+    # ------------------------------------------------------------------ planning (V-1)
+    @api.model
+    def _cron_plan_revisits(self, batch_size=1000, today=None):
+        """Make sure every classed customer has the revisits of its class this month, spread over
+        working days, never twice per slot (unique key), in batches; then mark missed revisits."""
+        today = today or fields.Date.context_today(self)
+        month_start = today.replace(day=1)
+        self._mark_missed(today)
+        last_id = 0
+        while True:
+            partners = self.env["res.partner"].search(
+                [("service_class", "in", ("normal", "key")), ("id", ">", last_id)],
+                order="id",
+                limit=batch_size,
+            )
+            if not partners:
+                break
+            last_id = partners[-1].id
+            # a customer is revisited by its company, else its salesperson's company
+            by_company = partners.grouped(lambda p: p.company_id or p.user_id.company_id or self.env.company)
+            for company, company_partners in by_company.items():
+                per_class = {
+                    "normal": company.aftersales_revisits_normal,
+                    "key": company.aftersales_revisits_key,
+                }
+                self.with_company(company)._plan_batch(
+                    company_partners, month_start, per_class, company, today
+                )
+
+    def _plan_batch(self, partners, month_start, per_class, company, today):
+        existing = set()
+        self.env.cr.execute(
+            SQL(
+                "SELECT partner_id, slot FROM aftersales_revisit "
+                "WHERE partner_id IN %s AND kind = 'periodic' AND slot LIKE %s",
+                tuple(partners.ids),
+                month_start.strftime("%Y-%m") + "%",
+            )
+        )
+        existing = set(self.env.cr.fetchall())
+        workdays = self._working_days(company, month_start)
+        vals_list = []
+        for partner in partners:
+            count = per_class.get(partner.service_class) or 0
+            for key, start, end in slots_of_month(month_start, count):
+                if (partner.id, key) in existing or end < today:
+                    continue  # planned already, or the slot is over
+                days = [d for d in workdays if max(start, today) <= d <= end] or [end]
+                vals_list.append(
+                    {
+                        "partner_id": partner.id,
+                        "company_id": company.id,
+                        "user_id": (partner.user_id or company.aftersales_manager_id or self.env.user).id,
+                        "planned_date": days[partner.id % len(days)],
+                        "slot": key,
+                        "slot_end": end,
+                        "kind": "periodic",
+                    }
+                )
+        if vals_list:
+            self.create(vals_list)
+
+    @api.model
+    def _working_days(self, company, month_start):
+        calendar_ = company.resource_calendar_id
+        last = month_start + relativedelta(months=1) - timedelta(days=1)
+        days = [month_start + timedelta(days=i) for i in range((last - month_start).days + 1)]
+        if not calendar_:
+            return [d for d in days if d.weekday() < 5]
+        workdays = {att.dayofweek for att in calendar_.attendance_ids}
+        return [d for d in days if str(d.weekday()) in workdays]
+
+    @api.model
+    def _mark_missed(self, today):
+        missed = self.search([("state", "=", "planned"), ("slot_end", "<", today)])
+        missed.write({"state": "missed"})
+        missed.activity_ids.unlink()
+
+    # ------------------------------------------------------------------ post-sale (V-2)
+    @api.model
+    def _cron_plan_post_sale(self, today=None):
+        """Three months (Settings) after an order's delivery: a post-sale revisit with the
+        questionnaire, whose invitation the customer gets by email."""
+        today = today or fields.Date.context_today(self)
+        survey = self.env.ref("aftersales_service.survey_after_sales", raise_if_not_found=False)
+        for company in self.env["res.company"].search([]):
+            since = today - relativedelta(months=company.aftersales_post_sale_months or 3)
+            pickings = self.env["stock.picking"].search(
+                [
+                    ("company_id", "=", company.id),
+                    ("picking_type_code", "=", "outgoing"),
+                    ("state", "=", "done"),
+                    ("sale_id", "!=", False),
+                    ("date_done", "<", fields.Datetime.to_datetime(since) + timedelta(days=1)),
+                ]
+            )
+            orders = pickings.sale_id
+            done = set(
+                self.search(
+                    [("kind", "=", "post_sale"), ("sale_order_id", "in", orders.ids)]
+                ).sale_order_id.ids
+            )
+            for order in orders.filtered(lambda o, done=done: o.id not in done and o.partner_id.active):
+                answer = (
+                    survey._create_answer(partner=order.partner_id, check_attempts=False) if survey else False
+                )
+                revisit = self.create(
+                    {
+                        "partner_id": order.partner_id.id,
+                        "company_id": company.id,
+                        "user_id": (order.user_id or company.aftersales_manager_id or self.env.user).id,
+                        "planned_date": today,
+                        "slot": f"post-sale {order.name}",
+                        "slot_end": today + timedelta(days=14),
+                        "kind": "post_sale",
+                        "channel": "email",
+                        "sale_order_id": order.id,
+                        "survey_input_id": answer.id if answer else False,
+                    }
+                )
+                if answer:
+                    revisit._send_survey_invitation(answer)
+
+    def _send_survey_invitation(self, answer):
+        self.ensure_one()
+        url = f"{answer.get_base_url()}/survey/{answer.survey_id.access_token}/{answer.access_token}"
+        self.message_post(
+            body=_(
+                "Dear %(partner)s, three months after your purchase we would like your opinion: "
+                "<a href='%(url)s'>the after-sales questionnaire</a>.",
+                partner=self.partner_id.name,
+                url=url,
+            ),
+            partner_ids=self.partner_id.ids,
+            subtype_xmlid="mail.mt_comment",
+            message_type="comment",
+        )
+
+    # ------------------------------------------------------------------ summary (V-4)
+    @api.model
+    def _cron_send_summary(self, today=None):
+        """Every N months (Settings, 2): revisits planned / done / missed by class and salesperson,
+        questionnaire results and open problems, to the sales manager."""
+        today = today or fields.Date.context_today(self)
+        for company in self.env["res.company"].search([]):
+            months = company.aftersales_summary_months or 2
+            if (today.month - 1) % months or today.day != 1:
+                continue
+            start = today - relativedelta(months=months)
+            body = self._summary_html(company, start, today)
+            manager = company.aftersales_sales_manager_id or company.aftersales_manager_id
+            if manager:
+                manager.partner_id.message_post(
+                    body=body, subject=_("Revisit summary %(start)s - %(end)s", start=start, end=today)
+                )
+
+    @api.model
+    def _summary_html(self, company, start, end):
+        groups = self._read_group(
+            [("company_id", "=", company.id), ("planned_date", ">=", start), ("planned_date", "<", end)],
+            ["service_class", "user_id", "state"],
+            ["__count"],
+        )
+        rows = {}
+        for service_class, user, state, count in groups:
+            rows.setdefault((service_class or "-", user.name or "-"), {})[state] = count
+        problems = self.search_count(
+            [
+                ("company_id", "=", company.id),
+                ("planned_date", ">=", start),
+                ("problems", "!=", False),
+                ("case_id", "=", False),
+            ]
+        )
+        lines = "".join(
+            f"<tr><td>{cls}</td><td>{user}</td><td>{sum(c.values())}</td><td>{c.get('done', 0)}</td>"
+            f"<td>{c.get('missed', 0)}</td></tr>"
+            for (cls, user), c in sorted(rows.items())
+        )
+        return (
+            f"<p>{_('Revisits from %(start)s to %(end)s', start=start, end=end)}</p>"
+            "<table><tr><th>Class</th><th>Salesperson</th><th>Planned</th><th>Done</th><th>Missed</th></tr>"
+            f"{lines}</table><p>{_('Open problems without a case: %(count)s', count=problems)}</p>"
+        )
+
+
+class AftersalesRating(models.Model):
+    """A service rating (V-5): four dimensions on four levels, by email link or by staff."""
+
+    _name = "aftersales.rating"
+    _description = "Service Rating"
+    _order = "id desc"
+    _check_company_auto = True
+
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True)
+    rated_user_id = fields.Many2one("res.users", string="Rated Staff", required=True, index=True)
+    case_id = fields.Many2one("aftersales.case", index="btree_not_null")
+    team_id = fields.Many2one(related="case_id.team_id", store=True)
+    access_token = fields.Char(copy=False, readonly=True, index=True)
+    state = fields.Selection(
+        [("requested", "Requested"), ("rated", "Rated")], default="requested", required=True
+    )
+    rating_date = fields.Date(readonly=True, index=True)
+    attitude = fields.Selection("_levels")
+    technical_skill = fields.Selection("_levels")
+    arrival_time = fields.Selection("_levels")
+    promise_keeping = fields.Selection("_levels")
+    comment = fields.Text()
+    is_satisfied = fields.Boolean(
+        compute="_compute_is_satisfied",
+        store=True,
+        help="All four answers satisfied or very satisfied: what the satisfaction rate counts (V-6).",
+    )
+    satisfaction = fields.Float(
+        compute="_compute_is_satisfied",
+        store=True,
+        aggregator="avg",
+        string="Satisfaction Rate (%)",
+    )
+
+    LEVELS = [
+        ("very_satisfied", "Very Satisfied"),
+        ("satisfied", "Satisfied"),
+        ("average", "Average"),
+        ("poor", "Poor"),
+    ]
+    DIMENSIONS = ("attitude", "technical_skill", "arrival_time", "promise_keeping")
+
+    @api.model
+    def _levels(self):
+        return self.LEVELS
+
+    @api.depends("attitude", "technical_skill", "arrival_time", "promise_keeping", "state")
+    def _compute_is_satisfied(self):
+        for rating in self:
+            answers = [rating[d] for d in self.DIMENSIONS]
+            rating.is_satisfied = rating.state == "rated" and all(
+                a in ("very_satisfied", "satisfied") for a in answers
+            )
+            rating.satisfaction = 100.0 if rating.is_satisfied else 0.0
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        import secrets  # noqa: PLC0415
+
+        for vals in vals_list:
+            vals.setdefault("access_token", secrets.token_urlsafe(24))
+        return super().create(vals_list)
+
+    def _submit(self, answers, comment=None):
+        """Record the four answers (from the public page or by staff); each must be on the scale."""
+        self.ensure_one()
+        if self.state == "rated":
+            raise UserError(_("This service was rated already."))
+        allowed = {key for key, _label in self.LEVELS}
+        vals = {}
+        for dim in self.DIMENSIONS:
+            if answers.get(dim) not in allowed:
+                raise ValidationError(_("Answer %(dim)s on the four-level scale.", dim=dim))
+            vals[dim] = answers[dim]
+        vals.update(comment=comment or False, state="rated", rating_date=fields.Date.context_today(self))
+        self.write(vals)
+
+    def _get_public_url(self):
+        self.ensure_one()
+        return f"{self.get_base_url()}/aftersales/rating/{self.id}/{self.access_token}"
+
+    @api.model
+    def _satisfaction_rate(self, domain):
+        rated = self.search_count([*domain, ("state", "=", "rated")])
+        satisfied = self.search_count([*domain, ("state", "=", "rated"), ("is_satisfied", "=", True)])
+        return 100.0 * satisfied / rated if rated else 0.0

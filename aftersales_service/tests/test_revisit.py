@@ -1,0 +1,190 @@
+from datetime import date
+
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import ValidationError
+from odoo.tests import HttpCase, freeze_time, tagged
+from odoo.tools import mute_logger
+
+from .common import AftersalesCommon
+
+
+class RevisitCommon(AftersalesCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.aftersales_sales_manager_id = cls.aftersales_manager
+        Partner = cls.env["res.partner"]
+        cls.key_customer = Partner.create(
+            {"name": "Key Co", "service_class": "key", "user_id": cls.salesperson.id}
+        )
+        cls.normal_customer = Partner.create(
+            {"name": "Normal Co", "service_class": "normal", "user_id": cls.salesperson.id}
+        )
+        cls.none_customer = Partner.create({"name": "Classless Co", "service_class": "none"})
+        cls.Revisit = cls.env["aftersales.revisit"]
+
+    def revisits(self, partner, **domain):
+        return self.Revisit.search(
+            [("partner_id", "=", partner.id), *[(k, "=", v) for k, v in domain.items()]]
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestRevisitPlanning(RevisitCommon):
+    @freeze_time("2026-06-03")
+    def test_revisits_per_class_idempotent(self):
+        self.Revisit._cron_plan_revisits()
+        key = self.revisits(self.key_customer)
+        self.assertEqual(len(key), 2, "key customers: twice a month")
+        first, second = key.sorted("slot")
+        self.assertTrue(
+            first.planned_date <= date(2026, 6, 15) < second.planned_date, "one in each half-month"
+        )
+        self.assertTrue(all(d.weekday() < 5 for d in key.mapped("planned_date")), "on working days")
+        self.assertEqual(len(self.revisits(self.normal_customer)), 1)
+        self.assertFalse(self.revisits(self.none_customer))
+        activity = key[0].activity_ids
+        self.assertEqual(activity.user_id, self.salesperson, "an activity in the salesperson's list")
+        self.Revisit._cron_plan_revisits()
+        self.env.ref("aftersales_service.ir_cron_aftersales_revisit_plan").method_direct_trigger()
+        self.assertEqual(len(self.revisits(self.key_customer)), 2, "running twice plans nothing more")
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):  # one revisit per slot
+            key[0].copy()
+            self.env.flush_all()
+
+    def test_missed_at_slot_end_and_activity_completes(self):
+        with freeze_time("2026-06-03"):
+            self.Revisit._cron_plan_revisits()
+            first, second = self.revisits(self.key_customer).sorted("slot")
+            second.activity_ids.action_feedback(feedback="Called, all fine")
+            self.assertEqual(second.state, "done", "doing the activity completes the revisit")
+        with freeze_time("2026-06-16"):
+            self.Revisit._cron_plan_revisits()
+            self.assertEqual(first.state, "missed")
+            self.assertFalse(first.activity_ids)
+            self.assertEqual(second.state, "done")
+
+    def test_class_changes(self):
+        with freeze_time("2026-06-03"):
+            self.Revisit._cron_plan_revisits()
+            self.key_customer.service_class = "none"
+            self.assertEqual(set(self.revisits(self.key_customer).mapped("state")), {"cancelled"})
+            self.normal_customer.service_class = "key"
+            self.Revisit._cron_plan_revisits()
+            planned = self.revisits(self.normal_customer, state="planned")
+            self.assertEqual(
+                sorted(planned.mapped("slot")), ["2026-06-1/2", "2026-06-2/2"], "no duplicate, no lost slot"
+            )
+
+    def test_archived_customer_refused(self):
+        self.none_customer.active = False
+        with self.assertRaises(ValidationError):
+            self.Revisit.create(
+                {
+                    "partner_id": self.none_customer.id,
+                    "planned_date": "2026-06-05",
+                    "slot": "manual",
+                    "slot_end": "2026-06-30",
+                }
+            )
+
+    def test_post_sale_questionnaire_and_poor_alert(self):
+        self.sell([(self.product_psu, 1, 20.0)])  # delivered 2026-03-04
+        with freeze_time("2026-06-03"):
+            self.Revisit._cron_plan_post_sale()
+            self.assertFalse(self.revisits(self.customer, kind="post_sale"), "not before 3 months")
+        with freeze_time("2026-06-04"):
+            self.Revisit._cron_plan_post_sale()
+            self.Revisit._cron_plan_post_sale()
+            revisit = self.revisits(self.customer, kind="post_sale")
+            self.assertEqual(len(revisit), 1)
+            answer = revisit.survey_input_id
+            self.assertEqual(len(answer.survey_id.question_ids), 9)
+            self.assertEqual(answer.partner_id, self.customer)
+            self.assertTrue(revisit.message_ids.filtered(lambda m: answer.access_token in (m.body or "")))
+            question = answer.survey_id.question_ids[0]
+            poor = question.suggested_answer_ids.filtered(lambda a: a.value == "Poor")
+            answer._save_lines(question, poor.id)
+            answer._mark_done()
+            alert = revisit.activity_ids.filtered(lambda a: a.user_id == self.aftersales_manager)
+            self.assertTrue(alert, "a poor answer alerts the sales manager at once")
+
+    def test_summary_content(self):
+        with freeze_time("2026-06-03"):
+            self.Revisit._cron_plan_revisits()
+            self.revisits(self.normal_customer).action_done()
+        mine = self.Revisit.search([("partner_id", "in", (self.key_customer | self.normal_customer).ids)])
+        self.assertEqual(len(mine), 3)
+        self.assertEqual(mine.company_id, self.company)
+        html = self.Revisit._summary_html(self.company, date(2026, 5, 1), date(2026, 7, 1))
+        self.assertIn("<td>key</td><td>Sam Salesperson</td><td>2</td><td>0</td>", html)
+        self.assertIn("<td>normal</td><td>Sam Salesperson</td><td>1</td><td>1</td>", html)
+        with freeze_time("2026-07-01"):
+            self.Revisit._cron_send_summary()
+        self.assertTrue(
+            self.aftersales_manager.partner_id.message_ids.filtered(lambda m: "Revisits from" in m.body)
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestRating(RevisitCommon, HttpCase):
+    def _resolved_case(self):
+        case = self.env["aftersales.case"].create(
+            {
+                "subject": "Noisy fan",
+                "partner_id": self.customer.id,
+                "user_id": self.aftersales_user.id,
+                "resolution": "repair",
+            }
+        )
+        case.action_resolve()
+        return case, self.env["aftersales.rating"].search([("case_id", "=", case.id)])
+
+    def test_resolve_requests_rating_and_public_page(self):
+        case, rating = self._resolved_case()
+        self.assertEqual(rating.rated_user_id, self.aftersales_user)
+        self.assertTrue(case.message_ids.filtered(lambda m: rating.access_token in (m.body or "")))
+        url = f"/aftersales/rating/{rating.id}/{rating.access_token}"
+        self.assertEqual(self.url_open(url).status_code, 200)
+        self.assertEqual(self.url_open(f"/aftersales/rating/{rating.id}/wrong-token").status_code, 404)
+        bad = self.url_open(
+            url,
+            data={
+                "attitude": "great",
+                "technical_skill": "satisfied",
+                "arrival_time": "satisfied",
+                "promise_keeping": "satisfied",
+            },
+        )
+        self.assertEqual(bad.status_code, 400)
+        self.assertEqual(rating.state, "requested", "nothing written")
+        answers = {
+            "attitude": "very_satisfied",
+            "technical_skill": "satisfied",
+            "arrival_time": "satisfied",
+            "promise_keeping": "satisfied",
+            "comment": "Quick",
+        }
+        self.assertEqual(self.url_open(url, data=answers).status_code, 200)
+        self.assertEqual(rating.state, "rated")
+        self.assertTrue(rating.is_satisfied)
+        self.assertEqual(self.url_open(url, data=answers).status_code, 403, "a used token rates no more")
+
+    def test_satisfaction_rate(self):
+        Rating = self.env["aftersales.rating"]
+        ratings = Rating.create(
+            [{"partner_id": self.customer.id, "rated_user_id": self.aftersales_user.id}] * 3
+        )
+        good = dict.fromkeys(Rating.DIMENSIONS, "satisfied")
+        ratings[0]._submit(good)
+        ratings[1]._submit(dict(good, attitude="very_satisfied"))
+        ratings[2]._submit(dict(good, arrival_time="average"))
+        self.assertEqual(ratings.mapped("is_satisfied"), [True, True, False])
+        rate = Rating._satisfaction_rate([("id", "in", ratings.ids)])
+        self.assertAlmostEqual(rate, 200 / 3, places=2)
+        self.assertLess(rate, self.company.aftersales_satisfaction_target)
+        with self.assertRaises(ValidationError):
+            Rating.create({"partner_id": self.customer.id, "rated_user_id": self.aftersales_user.id})._submit(
+                dict(good, attitude="great")
+            )
