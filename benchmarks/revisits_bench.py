@@ -62,8 +62,8 @@ def measure(env, size, batch):
         SQL(
             """
             INSERT INTO aftersales_revisit (name, company_id, partner_id, service_class, user_id,
-                                            planned_date, slot, slot_end, channel, kind, state, create_uid, write_uid,
-                                            create_date, write_date)
+                                            planned_date, slot, slot_end, channel, kind, state,
+                                            create_uid, write_uid, create_date, write_date)
             SELECT p.name, %(company)s, p.id, p.service_class, p.user_id, %(day)s, s.slot, %(end)s, 'phone',
                    'periodic', 'planned', 1, 1, now(), now()
               FROM res_partner p
