@@ -495,6 +495,7 @@ class AftersalesReturnLine(models.Model):
         "sale_line_id.qty_invoiced",
     )
     def _compute_qty_to_refund(self):
+        refundable = self.sale_line_id._aftersales_refundable_qties()
         for line in self:
             if (
                 line.return_id.state not in ("approved", "waiting_goods", "received")
@@ -505,7 +506,7 @@ class AftersalesReturnLine(models.Model):
             base = line.qty_received if line.product_id.is_storable else line.qty_approved
             # never above what is invoiced (net of every refund of this order line)
             line.qty_to_refund = max(
-                0.0, min(base - line.qty_refunded, line.sale_line_id._aftersales_refundable_qty())
+                0.0, min(base - line.qty_refunded, refundable.get(line.sale_line_id.id, 0.0))
             )
 
     def _compute_delivery_date(self):

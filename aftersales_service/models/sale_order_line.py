@@ -49,18 +49,31 @@ class SaleOrderLine(models.Model):
         return self.qty_delivered - pending
 
     def _aftersales_refundable_qty(self):
-        """Invoiced quantity not refunded yet: ``qty_invoiced`` is net of the credit notes linked to
-        the line; refunds of order-invoiced lines are not linked (see the return), so they are
-        subtracted here."""
         self.ensure_one()
-        unlinked = self.env["account.move.line"].search(
-            [
-                ("aftersales_return_line_id.sale_line_id", "=", self.id),
-                ("sale_line_ids", "=", False),
-                ("parent_state", "!=", "cancel"),
-            ]
+        return self._aftersales_refundable_qties()[self.id]
+
+    def _aftersales_refundable_qties(self):
+        """{line id: invoiced quantity not refunded yet}, in one query for all lines.
+
+        ``qty_invoiced`` is net of the credit notes linked to the line; refunds of order-invoiced
+        lines are not linked (see the return), so they are subtracted here."""
+        unlinked = dict(
+            self.env["account.move.line"]._read_group(
+                [
+                    ("aftersales_return_line_id.sale_line_id", "in", self.ids),
+                    ("sale_line_ids", "=", False),
+                    ("parent_state", "!=", "cancel"),
+                ],
+                ["aftersales_return_line_id"],
+                ["quantity:sum"],
+            )
         )
-        return self.qty_invoiced - sum(unlinked.mapped("quantity"))
+        result = dict.fromkeys(self.ids, 0.0)
+        for line in self:
+            result[line.id] = line.qty_invoiced
+        for return_line, qty in unlinked.items():
+            result[return_line.sale_line_id.id] -= qty
+        return result
 
     def _get_display_price(self):
         # W-3/W-4: a repair quotation prices parts and labour per the unit's warranty policy
