@@ -65,6 +65,7 @@
         "demo/aftersales_demo.xml",
         "demo/warranty_demo.xml",
         "demo/case_demo.xml",
+        "demo/complaint_demo.xml",
         "demo/revisit_demo.xml",
     ],
     "assets": {

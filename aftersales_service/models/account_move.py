@@ -24,6 +24,27 @@ class AccountMove(models.Model):
     aftersales_accepted_date = fields.Date(string="Customer Accepted On", copy=False, readonly=True)
     aftersales_accepted_by = fields.Char(string="Accepted By", copy=False, readonly=True)
 
+    aftersales_return_count = fields.Integer(compute="_compute_aftersales_return_count")
+
+    def _compute_aftersales_return_count(self):
+        orders = self.invoice_line_ids.sale_line_ids.order_id
+        counts = dict(
+            self.env["aftersales.return"]._read_group(
+                [("sale_order_id", "in", orders.ids)], ["sale_order_id"], ["__count"]
+            )
+        )
+        for move in self:
+            move.aftersales_return_count = sum(
+                counts.get(order, 0) for order in move.invoice_line_ids.sale_line_ids.order_id
+            )
+
+    def action_view_aftersales_returns(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_return_action")
+        action["domain"] = [("sale_order_id", "in", self.invoice_line_ids.sale_line_ids.order_id.ids)]
+        action["context"] = {"create": False}
+        return action
+
     @api.depends("aftersales_compensation", "amount_total", "aftersales_approver_id")
     def _compute_aftersales_needs_approval(self):
         for move in self:

@@ -180,6 +180,13 @@ class AftersalesCase(models.Model):
     reply_status = fields.Selection(SLA_STATUSES, compute="_compute_sla_status")
     resolution_status = fields.Selection(SLA_STATUSES, compute="_compute_sla_status")
     sla_status = fields.Selection(SLA_STATUSES, compute="_compute_sla_status", search="_search_sla_status")
+    sla_met = fields.Float(
+        string="SLA Met (%)",
+        compute="_compute_sla_met",
+        store=True,
+        aggregator="avg",
+        help="100 when a resolved case met its first-response and resolution deadlines, else 0 (S-2).",
+    )
     # --- escalation (C-9)
     escalation_level = fields.Integer(
         readonly=True, copy=False, help="1 team leader, 2 manager, 3 executive."
@@ -270,6 +277,22 @@ class AftersalesCase(models.Model):
     def _compute_sla_deadline(self):
         for case in self:
             case.sla_deadline = min(case._running_deadlines(), default=False)
+
+    @api.depends(
+        "state", "resolved_date", "first_response_date", "first_response_deadline", "resolution_deadline"
+    )
+    def _compute_sla_met(self):
+        for case in self:
+            if case.state not in ("resolved", "closed"):
+                case.sla_met = False
+                continue
+            first_ok = not case.first_response_deadline or (
+                case.first_response_date and case.first_response_date <= case.first_response_deadline
+            )
+            resolution_ok = not case.resolution_deadline or (
+                case.resolved_date and case.resolved_date <= case.resolution_deadline
+            )
+            case.sla_met = 100.0 if first_ok and resolution_ok else 0.0
 
     def _running_deadlines(self):
         self.ensure_one()

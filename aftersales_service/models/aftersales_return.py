@@ -416,6 +416,28 @@ class AftersalesReturn(models.Model):
             )
         return vals_list
 
+    def action_create_complaint(self):
+        """P-1: a return can open a complaint form that reads its credit notes for the loss."""
+        self.ensure_one()
+        complaint = self.env["aftersales.complaint"].create(
+            {
+                "partner_id": self.partner_id.id,
+                "return_id": self.id,
+                "case_id": self.case_id.id,
+                "sale_order_id": self.sale_order_id.id,
+                "company_id": self.company_id.id,
+                "cause_type": "quality" if self.return_type == "quality" else "non_quality",
+                "customer_demand": self.description,
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "aftersales.complaint",
+            "res_id": complaint.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
     def action_view_pickings(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")

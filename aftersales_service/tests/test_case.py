@@ -257,3 +257,24 @@ class TestCaseMute(CaseCommon):
         self.assertEqual(
             case.callback_datetime, datetime(2026, 6, 5, 17, 0), "C-10: promised call-back recorded"
         )
+
+
+@tagged("post_install", "-at_install")
+class TestCaseSlaMet(CaseCommon):
+    def test_sla_met_measure(self):
+        with freeze_time(FRIDAY_4PM):
+            on_time = self.new_case(resolution="advice")
+            late = self.new_case(resolution="advice")
+        with freeze_time("2026-06-08 09:00:00"):
+            on_time.with_user(self.aftersales_user).message_post(
+                body="Answer", message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+            on_time.action_resolve()
+        with freeze_time("2026-06-12 09:00:00"):
+            late.with_user(self.aftersales_user).message_post(
+                body="Late answer", message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+            late.action_resolve()
+        self.assertEqual((on_time.sla_met, late.sla_met), (100.0, 0.0))
+        groups = self.Case._read_group([("id", "in", (on_time | late).ids)], [], ["sla_met:avg"])
+        self.assertEqual(groups[0][0], 50.0, "SLA met % per group (S-2)")

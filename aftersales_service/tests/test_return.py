@@ -332,3 +332,17 @@ class TestReturn(AftersalesCommon):
         self.assertEqual(order.aftersales_return_count, 1)
         self.assertFalse(self.Return.with_user(self.aftersales_user_2).search([("id", "=", ret.id)]))
         self.assertEqual(ret.line_ids[:1].delivery_date, DELIVERY_DATE.date())
+
+    def test_complaint_from_return_and_invoice_button(self):
+        order = self.sell([(self.product_psu, 10, 20.0)])
+        with freeze_time("2026-03-10"):
+            ret = self._new_return(order, {order.order_line: 2}, description="Cracked housings")
+            ret.action_submit()
+            self._receive(ret)
+            ret.action_create_credit_note().action_post()
+        self.assertEqual(
+            order.invoice_ids.filtered(lambda m: m.move_type == "out_invoice").aftersales_return_count, 1
+        )
+        complaint = self.env["aftersales.complaint"].browse(ret.action_create_complaint()["res_id"])
+        self.assertEqual(complaint.return_id, ret)
+        self.assertAlmostEqual(complaint.refund_loss, ret.credit_note_ids.amount_total)
