@@ -9,9 +9,10 @@ so its cost follows the breached cases (queries per batch are bounded), not the 
 """
 
 import argparse
-import os
 import time
 from datetime import datetime, timedelta
+
+from _bootstrap import open_registry
 
 import odoo
 from odoo.tools import SQL
@@ -68,29 +69,10 @@ def run(env, size, breached):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--db_host", default=os.environ.get("PGHOST", "127.0.0.1"))
-    parser.add_argument("--db_port", default=os.environ.get("PGPORT", "5432"))
-    parser.add_argument("--db_user", default=os.environ.get("PGUSER", "odoo"))
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--breached", type=int, default=1000)
     args = parser.parse_args()
-    odoo_src = os.environ.get("ODOO_SRC", "/opt/odoo/18.0")
-    project = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    odoo.tools.config.parse_config(
-        [
-            "-d",
-            args.database,
-            "--db_host",
-            args.db_host,
-            "--db_port",
-            args.db_port,
-            "--db_user",
-            args.db_user,
-            f"--addons-path={odoo_src}/addons,{odoo_src}/odoo/addons,{project}",
-            "--log-level=warn",
-        ]
-    )
-    registry = odoo.modules.registry.Registry(args.database)
+    registry = open_registry(args.database)
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         with registry.cursor() as cr:

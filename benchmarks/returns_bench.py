@@ -9,8 +9,9 @@ between the two sizes. Everything runs in a transaction that is rolled back.
 """
 
 import argparse
-import os
 import time
+
+from _bootstrap import open_registry
 
 import odoo
 from odoo import Command
@@ -99,20 +100,7 @@ def main():
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--sizes", default="5,50")
     args = parser.parse_args()
-    odoo_src = os.environ.get("ODOO_SRC", "/opt/odoo/18.0")
-    project = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    odoo.tools.config.parse_config(
-        [
-            "-d",
-            args.database,
-            f"--addons-path={odoo_src}/addons,{odoo_src}/odoo/addons,{project}",
-            f"--db_host={os.environ.get('PGHOST', '127.0.0.1')}",
-            f"--db_port={os.environ.get('PGPORT', '5432')}",
-            f"--db_user={os.environ.get('PGUSER', 'odoo')}",
-            "--log-level=warn",
-        ]
-    )
-    registry = odoo.modules.registry.Registry(args.database)
+    registry = open_registry(args.database)
     small, large = (int(s) for s in args.sizes.split(","))
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})

@@ -8,9 +8,10 @@ Customers are inserted with SQL in a transaction rolled back at the end.
 """
 
 import argparse
-import os
 import time
 from datetime import date
+
+from _bootstrap import open_registry
 
 import odoo
 from odoo.tools import SQL
@@ -91,20 +92,7 @@ def main():
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--batch", type=int, default=1000)
     args = parser.parse_args()
-    odoo_src = os.environ.get("ODOO_SRC", "/opt/odoo/18.0")
-    project = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    odoo.tools.config.parse_config(
-        [
-            "-d",
-            args.database,
-            f"--addons-path={odoo_src}/addons,{odoo_src}/odoo/addons,{project}",
-            f"--db_host={os.environ.get('PGHOST', '127.0.0.1')}",
-            f"--db_port={os.environ.get('PGPORT', '5432')}",
-            f"--db_user={os.environ.get('PGUSER', 'odoo')}",
-            "--log-level=warn",
-        ]
-    )
-    registry = odoo.modules.registry.Registry(args.database)
+    registry = open_registry(args.database)
     rows = []
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})

@@ -4,6 +4,8 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize, email_split
 
+from .tools import form_action
+
 CASE_STATES = [
     ("new", "New"),
     ("assigned", "Assigned"),
@@ -677,13 +679,7 @@ class AftersalesCase(models.Model):
             aftersales_case_id=self.id,
             internal_notes=self.subject,
         )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "repair.order",
-            "res_id": repair.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action(repair)
 
     def action_view_repairs(self):
         self.ensure_one()
@@ -727,13 +723,7 @@ class AftersalesCase(models.Model):
                 "customer_demand": self.subject,
             }
         )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "aftersales.complaint",
-            "res_id": complaint.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action(complaint)
 
     def _get_part_price(self, product):
         """Unit price of a part on a paid case: the warranty rules (W-3, W-4) when the case has
@@ -803,13 +793,7 @@ class AftersalesCase(models.Model):
         invoice = self.env["account.move"].with_company(self.company_id).create(self._prepare_invoice_vals())
         self.invoice_ids = [Command.link(invoice.id)]
         self.message_post(body=_("Invoice %(invoice)s created.", invoice=invoice._get_html_link()))
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.move",
-            "res_id": invoice.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action(invoice)
 
     def action_view_invoices(self):
         self.ensure_one()

@@ -6,6 +6,8 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
+from .tools import form_action
+
 COMPLAINT_STATES = [
     ("draft", "Draft"),
     ("investigating", "Investigating"),
@@ -323,13 +325,7 @@ class AftersalesComplaint(models.Model):
                 child=child._get_html_link(),
             )
         )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": child.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action(child)
 
     def action_propose_penalties(self):
         self.responsibility_ids._propose_penalty()

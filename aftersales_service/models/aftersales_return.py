@@ -4,6 +4,8 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero
 
+from .tools import form_action
+
 RETURN_STATES = [
     ("draft", "Draft"),
     ("to_approve", "To Approve"),
@@ -430,13 +432,7 @@ class AftersalesReturn(models.Model):
                 "customer_demand": self.description,
             }
         )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "aftersales.complaint",
-            "res_id": complaint.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action(complaint)
 
     def action_view_pickings(self):
         self.ensure_one()

@@ -7,6 +7,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from .tools import form_action
+
 REVISIT_STATES = [("planned", "Planned"), ("done", "Done"), ("missed", "Missed"), ("cancelled", "Cancelled")]
 REVISIT_CHANNELS = [("phone", "Phone"), ("sms", "SMS"), ("email", "Email"), ("visit", "Visit")]
 REVISIT_KINDS = [("periodic", "Periodic"), ("post_sale", "Post-Sale"), ("follow_up", "Follow-Up")]
@@ -160,13 +162,7 @@ class AftersalesRevisit(models.Model):
             }
         )
         self.case_id = case
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "aftersales.case",
-            "res_id": case.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action(case)
 
     def action_open_survey(self):
         """Staff fill the questionnaire during the call (V-2)."""

@@ -6,6 +6,8 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare
 
+from .tools import form_action
+
 WARRANTY_STATES = [("active", "Active"), ("expired", "Expired"), ("void", "Void")]
 
 
@@ -173,13 +175,7 @@ class AftersalesWarranty(models.Model):
     def action_create_repair(self):
         self.ensure_one()
         repair = self._create_repair_order(self.partner_id, self.product_id, lot=self.lot_id, warranty=self)
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "repair.order",
-            "res_id": repair.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action(repair)
 
     def action_view_repairs(self):
         self.ensure_one()

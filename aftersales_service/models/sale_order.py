@@ -1,6 +1,8 @@
 from odoo import Command, _, fields, models
 from odoo.exceptions import UserError
 
+from .tools import form_action
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
@@ -89,13 +91,7 @@ class SaleOrder(models.Model):
                 ],
             }
         )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "aftersales.return",
-            "res_id": ret.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action(ret)
 
     def action_view_aftersales_returns(self):
         self.ensure_one()

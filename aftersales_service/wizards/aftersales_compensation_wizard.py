@@ -1,6 +1,8 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.tools import form_action
+
 
 class AftersalesCompensationWizard(models.TransientModel):
     """R-5: a compensation or discount becomes a credit note (a "sales discount certificate")
@@ -104,10 +106,4 @@ class AftersalesCompensationWizard(models.TransientModel):
                 }
             )
         )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.move",
-            "res_id": credit_note.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action(credit_note)
