@@ -3,11 +3,13 @@
     "name": "After-Sales Service",
     "summary": "Warranties, service cases with response timers, returns and refunds, "
     "complaint penalties, revisits and satisfaction ratings",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Services/After-Sales",
     "website": "https://github.com/aftersales-service/aftersales_service",
     "author": "aftersales_service contributors",
     "license": "LGPL-3",
+    "development_status": "Beta",
+    "maintainers": ["aftersales-service"],
     "application": True,
     "installable": True,
     "depends": [
