@@ -111,6 +111,8 @@ if [ -z "${SKIP_LINT:-}" ]; then
         || die "ruff found problems (fix: $VENV/bin/ruff check --fix . && $VENV/bin/ruff format .)."
     (cd "$PROJECT_DIR" && "$VENV/bin/pylint" --rcfile=.pylintrc-mandatory "$ADDON") \
         || die "pylint-odoo found problems."
+    (cd "$PROJECT_DIR" && "$VENV/bin/python" scripts/gen_readme.py --check) \
+        || die "$ADDON/README.rst is out of date (fix: python3 scripts/gen_readme.py)."
 fi
 
 say "All green in $((SECONDS - started))s -- $summary"

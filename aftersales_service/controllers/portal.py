@@ -1,7 +1,9 @@
+from werkzeug.exceptions import BadRequest, NotFound
+
 from odoo import _, http
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
-from odoo.exceptions import AccessError, MissingError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
 
@@ -51,36 +53,27 @@ class AftersalesCasePortal(CustomerPortal):
         )
         return request.render("aftersales_service.portal_case_new", values)
 
+    @staticmethod
+    def _parse_id(value):
+        """A record id from a form field: None when empty, 400 when it is not a number."""
+        if value in (None, "", "0"):
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError) as exc:
+            raise BadRequest() from exc
+
     @http.route(["/my/cases/new"], type="http", auth="user", website=True, methods=["POST"])
     def portal_case_create(self, subject="", description="", order_id=None, product_id=None, **kw):
-        user = request.env.user
-        partner = user.partner_id
-        order = request.env["sale.order"]
-        if order_id:
-            # portal users read their own orders only (sale's portal rules): anything else is 404
-            order = request.env["sale.order"].search([("id", "=", int(order_id))], limit=1)
-            if not order or order.partner_id.commercial_partner_id != partner.commercial_partner_id:
-                raise request.not_found()
-        if not subject.strip():
+        order_id, product_id = self._parse_id(order_id), self._parse_id(product_id)
+        if not (subject or "").strip():
             return request.redirect("/my/cases/new?error=subject")
-        product = request.env["product.product"]
-        if product_id and order:
-            product = order.order_line.product_id.filtered(lambda p: p.id == int(product_id))
-            if not product:
-                raise request.not_found()
-        vals = {
-            "subject": subject.strip(),
-            "description": description,
-            "partner_id": partner.id,
-            "channel": "portal",
-            "sale_order_id": order.id or False,
-            "product_id": product.id or False,
-            "company_id": (order.company_id or partner.company_id or request.env.company).id,
-        }
         try:
-            # sudo: portal users have no create right on cases; the values above were checked
-            # against their own orders, and the case belongs to their own partner
-            case = request.env["aftersales.case"].sudo().create(vals)
-        except ValidationError:
+            case = request.env["aftersales.case"]._create_from_portal(
+                subject, description=description, order_id=order_id, product_id=product_id
+            )
+        except (AccessError, MissingError):
+            raise NotFound() from None  # not their order or product: as if it did not exist
+        except (ValidationError, UserError):
             return request.redirect("/my/cases/new?error=invalid")
         return request.redirect(f"/my/cases/{case.id}?message={_('created')}")

@@ -1,10 +1,11 @@
+import logging
 from datetime import timedelta
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize, email_split
 
-from .tools import form_action
+from .tools import check_protected_write, form_action, is_privileged, privileged
 
 CASE_STATES = [
     ("new", "New"),
@@ -48,6 +49,20 @@ RESOLUTIONS = [
     ("discount", "Discount"),
     ("no_action", "No Action"),
 ]
+# Set by the workflow, the timers and the escalation only: a direct write is refused.
+CASE_PROTECTED_FIELDS = (
+    "state",
+    "resolved_date",
+    "closed_date",
+    "escalation_level",
+    "escalated_deadline",
+    "first_response_date",
+    "last_reply_date",
+    "invoice_ids",
+    "date_registered",
+)
+INTERNAL = "aftersales_service.group_aftersales_user"
+_logger = logging.getLogger(__name__)
 SLA_STATUSES = [("on_track", "On Track"), ("at_risk", "At Risk"), ("breached", "Breached"), ("met", "Met")]
 
 
@@ -86,7 +101,7 @@ class AftersalesCase(models.Model):
     callback_datetime = fields.Datetime(string="Promised Call-back", tracking=True, help="C-10")
     # --- classification (C-3)
     category = fields.Selection(CASE_CATEGORIES, required=True, default="technical", tracking=True)
-    tag_ids = fields.Many2many("aftersales.case.tag", string="Tags")
+    tag_ids = fields.Many2many("aftersales.case.tag", string="Tags", groups=INTERNAL)
     priority = fields.Selection(CASE_PRIORITIES, default="0", required=True, tracking=True)
     # --- routing (C-4)
     team_id = fields.Many2one(
@@ -148,16 +163,26 @@ class AftersalesCase(models.Model):
     description = fields.Html()
     state = fields.Selection(CASE_STATES, default="new", required=True, index=True, tracking=True, copy=False)
     resolution = fields.Selection(RESOLUTIONS, tracking=True)
-    resolution_note = fields.Html(string="Resolution Notes")
-    time_spent = fields.Float(help="Hours spent on the case.")
-    part_ids = fields.One2many("aftersales.case.part", "case_id", string="Parts Used")
+    # internal fields carry groups=: portal customers read their cases, not the staff's notes (S-3)
+    resolution_note = fields.Html(string="Resolution Notes", groups=INTERNAL)
+    time_spent = fields.Float(help="Hours spent on the case.", groups=INTERNAL)
+    part_ids = fields.One2many("aftersales.case.part", "case_id", string="Parts Used", groups=INTERNAL)
     repair_ids = fields.One2many("repair.order", "aftersales_case_id", string="Repairs")
     repair_count = fields.Integer(compute="_compute_counts")
     return_ids = fields.One2many("aftersales.return", "case_id", string="Returns")
     return_count = fields.Integer(compute="_compute_counts")
-    invoice_ids = fields.Many2many("account.move", string="Invoices", copy=False, readonly=True)
-    invoice_count = fields.Integer(compute="_compute_counts")
-    can_invoice = fields.Boolean(compute="_compute_can_invoice")
+    invoice_ids = fields.Many2many(
+        "account.move", string="Invoices", copy=False, readonly=True, groups=INTERNAL
+    )
+    invoice_count = fields.Integer(compute="_compute_counts", groups=INTERNAL)
+    can_invoice = fields.Boolean(compute="_compute_can_invoice", groups=INTERNAL)
+    # --- workflow buttons: one rule each, in Python (the views only show them)
+    can_start = fields.Boolean(compute="_compute_can_flags")
+    can_wait = fields.Boolean(compute="_compute_can_flags")
+    can_resolve = fields.Boolean(compute="_compute_can_flags")
+    can_close = fields.Boolean(compute="_compute_can_flags")
+    can_cancel = fields.Boolean(compute="_compute_can_flags")
+    can_reopen = fields.Boolean(compute="_compute_can_flags")
     resolved_date = fields.Datetime(readonly=True, copy=False)
     closed_date = fields.Datetime(readonly=True, copy=False)
     # --- SLA timers (C-6, C-7)
@@ -191,10 +216,10 @@ class AftersalesCase(models.Model):
     )
     # --- escalation (C-9)
     escalation_level = fields.Integer(
-        readonly=True, copy=False, help="1 team leader, 2 manager, 3 executive."
+        readonly=True, copy=False, help="1 team leader, 2 manager, 3 executive.", groups=INTERNAL
     )
     escalated_deadline = fields.Datetime(
-        readonly=True, copy=False, help="The deadline whose breach was escalated."
+        readonly=True, copy=False, help="The deadline whose breach was escalated.", groups=INTERNAL
     )
 
     _sql_constraints = [
@@ -258,6 +283,23 @@ class AftersalesCase(models.Model):
             else:
                 case.service_type = case.service_type or "free"
 
+    @api.depends("state", "resolution")
+    def _compute_can_flags(self):
+        for case in self:
+            state = case.state
+            case.can_start = state in ("new", "assigned", "waiting_customer")
+            case.can_wait = state in ("assigned", "in_progress")
+            case.can_resolve = state in OPEN_STATES
+            case.can_close = state == "resolved"
+            case.can_cancel = state in OPEN_STATES or state == "resolved"
+            case.can_reopen = state in ("resolved", "cancelled")
+
+    def _ensure_can(self, flag, message):
+        """The guard of every workflow action: the same rule as the button's ``can_*`` flag."""
+        refused = self.filtered(lambda c: not c[flag])
+        if refused:
+            raise UserError(message % {"names": ", ".join(refused.mapped("name"))})
+
     def _compute_counts(self):
         for case in self:
             case.repair_count = len(case.repair_ids)
@@ -312,7 +354,7 @@ class AftersalesCase(models.Model):
             return False
         if now > deadline:
             return "breached"
-        ratio = self.sla_policy_id.at_risk_ratio or 0.75
+        ratio = self.sla_policy_id.at_risk_ratio
         if start and (now - start) >= (deadline - start) * ratio:
             return "at_risk"
         return "on_track"
@@ -422,10 +464,17 @@ class AftersalesCase(models.Model):
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
+        privileged_create = is_privileged(self)
         for vals in vals_list:
+            if not privileged_create:
+                # a case starts at the start: the workflow and timers set the rest (C-8, S-1)
+                for key in CASE_PROTECTED_FIELDS:
+                    vals.pop(key, None)
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = self._get_case_sequence(company)._next()
+                vals["name"] = (
+                    self.env["ir.sequence"].with_company(company).next_by_code("aftersales.case") or "/"
+                )
             if vals.get("user_id") and vals.get("state", "new") == "new":
                 vals["state"] = "assigned"
         cases = super().create(vals_list)
@@ -438,6 +487,7 @@ class AftersalesCase(models.Model):
         return cases
 
     def write(self, vals):
+        check_protected_write(self, vals, CASE_PROTECTED_FIELDS, _("a service case"))
         if "user_id" in vals and vals["user_id"]:
             to_assign = self.filtered(lambda c: c.state == "new")
         else:
@@ -453,7 +503,7 @@ class AftersalesCase(models.Model):
                 )
         res = super().write(vals)
         if to_assign:
-            to_assign.write({"state": "assigned"})
+            privileged(to_assign).write({"state": "assigned"})
         if {"category", "priority", "team_id"} & set(vals):
             self._apply_sla(restart_reply=False)
         return res
@@ -461,27 +511,6 @@ class AftersalesCase(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
         raise UserError(_("Cases are kept on record (C-8): archive them instead of deleting them."))
-
-    @api.model
-    def _get_case_sequence(self, company):
-        """The company's own case sequence (references are numbered per company), created the
-        first time that company registers a case."""
-        # sudo: sequences are technical records; users who register cases need their number
-        Sequence = self.env["ir.sequence"].sudo()
-        sequence = Sequence.search(
-            [("code", "=", "aftersales.case"), ("company_id", "=", company.id)], limit=1
-        )
-        if not sequence:
-            sequence = Sequence.create(
-                {
-                    "name": _("Service Cases (%(company)s)", company=company.name),
-                    "code": "aftersales.case",
-                    "prefix": "CASE/%(year)s/",
-                    "padding": 5,
-                    "company_id": company.id,
-                }
-            )
-        return sequence
 
     # ------------------------------------------------------------------ SLA
     def _apply_sla(self, restart_reply=False):
@@ -601,23 +630,27 @@ class AftersalesCase(models.Model):
         self.write({"user_id": self.env.user.id})
 
     def action_start(self):
-        for case in self:
-            if case.state not in ("new", "assigned", "waiting_customer"):
-                raise UserError(_("Case %(name)s cannot be started from its state.", name=case.name))
-        self.write({"state": "in_progress"})
+        self._ensure_can("can_start", _("Case %(names)s cannot be started from its state."))
+        privileged(self).write({"state": "in_progress"})
+        return True
 
     def action_wait_customer(self):
-        self.filtered(lambda c: c.state in ("assigned", "in_progress")).write({"state": "waiting_customer"})
+        self._ensure_can("can_wait", _("Case %(names)s is not being worked on."))
+        privileged(self).write({"state": "waiting_customer"})
+        return True
 
     def action_resolve(self):
+        self._ensure_can("can_resolve", _("Case %(names)s is not open."))
         for case in self:
-            if case.state not in OPEN_STATES:
-                raise UserError(_("Case %(name)s is not open.", name=case.name))
             if not case.resolution:
                 raise UserError(_("Set the resolution of case %(name)s before resolving it.", name=case.name))
-        self.write({"state": "resolved", "resolved_date": fields.Datetime.now()})
-        self._on_resolved()
+        privileged(self).write({"state": "resolved", "resolved_date": fields.Datetime.now()})
+        self._action_resolve()
         return True
+
+    def _action_resolve(self):
+        """Hook after cases were resolved (the cases are resolved already)."""
+        self._on_resolved()
 
     def _on_resolved(self):
         """Resolving a case asks the customer to rate the service (S-1, V-5)."""
@@ -642,28 +675,24 @@ class AftersalesCase(models.Model):
             )
 
     def action_close(self):
-        for case in self:
-            if not case.resolution:
-                raise UserError(_("Case %(name)s cannot close without a resolution.", name=case.name))
-            if case.state not in ("resolved", *OPEN_STATES):
-                raise UserError(_("Case %(name)s cannot be closed from its state.", name=case.name))
-        self.write(
-            {
-                "state": "closed",
-                "closed_date": fields.Datetime.now(),
-                "resolved_date": self.resolved_date or fields.Datetime.now(),
-            }
-        )
+        """S-1: a case closes once resolved (the resolution asked the customer for a rating)."""
+        self._ensure_can("can_close", _("Case %(names)s must be resolved before it closes."))
+        privileged(self).write({"state": "closed", "closed_date": fields.Datetime.now()})
+        self._action_close()
         return True
 
+    def _action_close(self):
+        """Hook after cases were closed."""
+
     def action_cancel(self):
-        if self.filtered(lambda c: c.state == "closed"):
-            raise UserError(_("Closed cases cannot be cancelled."))
-        self.write({"state": "cancelled"})
+        self._ensure_can("can_cancel", _("Case %(names)s is closed or cancelled already."))
+        privileged(self).write({"state": "cancelled"})
         return True
 
     def action_reopen(self):
-        self.filtered(lambda c: c.state in ("resolved", "cancelled")).write({"state": "in_progress"})
+        self._ensure_can("can_reopen", _("Case %(names)s is neither resolved nor cancelled."))
+        privileged(self).write({"state": "in_progress", "resolved_date": False})
+        return True
 
     def action_create_repair(self):
         self.ensure_one()
@@ -695,42 +724,47 @@ class AftersalesCase(models.Model):
             raise UserError(
                 _("Set the sale order of case %(name)s before creating a return.", name=self.name)
             )
-        action = self.sale_order_id.action_aftersales_return()
-        ret = self.env["aftersales.return"].browse(action["res_id"])
-        ret.write(
-            {
-                "case_id": self.id,
-                "return_type": "quality" if self.category == "quality" else "no_reason",
-                "description": self.subject,
-            }
+        if self.sale_order_id.state != "sale":
+            raise UserError(_("Only a confirmed order can be returned."))
+        Return = self.env["aftersales.return"]
+        ret = Return.create(
+            Return._prepare_return_vals(
+                self.sale_order_id,
+                products=self.product_id or None,
+                case_id=self.id,
+                return_type="quality" if self.category == "quality" else "no_reason",
+                description=self.subject,
+            )
         )
-        if self.product_id:
-            ret.line_ids.filtered(lambda ln: ln.product_id != self.product_id).unlink()
-        return action
+        return form_action(ret)
 
     def action_create_complaint(self):
         """P-1: a complaint case opens a complaint form with the case's facts."""
         self.ensure_one()
         if not self.partner_id:
             raise UserError(_("Set the customer of case %(name)s first.", name=self.name))
-        complaint = self.env["aftersales.complaint"].create(
-            {
-                "partner_id": self.partner_id.id,
-                "case_id": self.id,
-                "sale_order_id": self.sale_order_id.id,
-                "company_id": self.company_id.id,
-                "cause_type": "non_quality" if self.category == "non_quality" else "quality",
-                "customer_demand": self.subject,
-            }
+        Complaint = self.env["aftersales.complaint"]
+        complaint = Complaint.create(
+            Complaint._prepare_complaint_vals(
+                self.partner_id,
+                sale_order=self.sale_order_id,
+                company=self.company_id,
+                case_id=self.id,
+                cause_type="non_quality" if self.category == "non_quality" else "quality",
+                customer_demand=self.subject,
+            )
         )
         return form_action(complaint)
 
     def _get_part_price(self, product):
-        """Unit price of a part on a paid case: the warranty rules (W-3, W-4) when the case has
-        a warranty, else the list price."""
+        """Unit price of a part (or of the labour product) on a paid case: the warranty rules
+        (W-3 free in warranty, W-4 after expiry per the policy's mode) when the case has a
+        warranty, else the list price. A policy that repairs after expiry outside its terms
+        ("none") leaves the case priced normally: it is then a plain paid service."""
         self.ensure_one()
-        if self.warranty_id:
-            return self.warranty_id.policy_id._get_repair_part_price(product, self.warranty_state == "in")
+        policy = self.warranty_id.policy_id
+        if policy and not (self.warranty_state == "out" and policy.after_expiry_mode == "none"):
+            return policy._get_repair_part_price(product, self.warranty_state == "in")
         return product.lst_price
 
     def _prepare_invoice_vals(self):
@@ -740,15 +774,18 @@ class AftersalesCase(models.Model):
         if self.time_spent:
             if not service_product:
                 raise UserError(_("Choose the paid-service product in the After-Sales settings first."))
-            lines.append(
-                Command.create(
-                    {
-                        "product_id": service_product.id,
-                        "quantity": self.time_spent,
-                        "price_unit": service_product.lst_price,
-                    }
+            labour_price = self._get_part_price(service_product)
+            # W-4: "parts at cost, no service fee" after expiry: no labour line at all
+            if not service_product.currency_id.is_zero(labour_price):
+                lines.append(
+                    Command.create(
+                        {
+                            "product_id": service_product.id,
+                            "quantity": self.time_spent,
+                            "price_unit": labour_price,
+                        }
+                    )
                 )
-            )
         for part in self.part_ids:
             lines.append(
                 Command.create(
@@ -760,7 +797,13 @@ class AftersalesCase(models.Model):
                 )
             )
         if not lines:
-            raise UserError(_("Case %(name)s has no time spent and no parts to invoice.", name=self.name))
+            raise UserError(
+                _(
+                    "Case %(name)s has nothing to invoice: no parts, and no time spent that its "
+                    "warranty terms bill.",
+                    name=self.name,
+                )
+            )
         return {
             "move_type": "out_invoice",
             "partner_id": self.partner_id.id,
@@ -791,7 +834,7 @@ class AftersalesCase(models.Model):
         if not self.partner_id:
             raise UserError(_("Set the customer of case %(name)s before invoicing it.", name=self.name))
         invoice = self.env["account.move"].with_company(self.company_id).create(self._prepare_invoice_vals())
-        self.invoice_ids = [Command.link(invoice.id)]
+        privileged(self).invoice_ids = [Command.link(invoice.id)]
         self.message_post(body=_("Invoice %(invoice)s created.", invoice=invoice._get_html_link()))
         return form_action(invoice)
 
@@ -813,7 +856,7 @@ class AftersalesCase(models.Model):
                     summary=_("Serious complaint %(name)s", name=case.name),
                     note=_("An urgent complaint was registered: it goes to the executive at once (C-9)."),
                 )
-                case.write({"escalation_level": 3})
+                privileged(case).write({"escalation_level": 3})
 
     def _escalation_target(self, level):
         self.ensure_one()
@@ -839,8 +882,9 @@ class AftersalesCase(models.Model):
                        AND c.sla_deadline < %(now)s
                        AND (c.escalated_deadline IS DISTINCT FROM c.sla_deadline
                             OR (COALESCE(c.escalation_level, 0) = 1
+                                AND COALESCE(co.aftersales_escalation_hours, 0) > 0
                                 AND c.sla_deadline
-                                    + make_interval(hours => COALESCE(co.aftersales_escalation_hours, 24))
+                                    + make_interval(hours => co.aftersales_escalation_hours)
                                     < %(now)s))
                      ORDER BY c.sla_deadline
                      LIMIT %(limit)s
@@ -922,36 +966,78 @@ class AftersalesCase(models.Model):
 
     @api.model
     def _cron_dispatch_unassigned(self):
-        """C-4: cases still unassigned at the end of a working day go to the team leader, first
-        thing the next working morning (the activity's date)."""
+        """C-4: cases still unassigned at the end of a working day go to the team leader (or the
+        manager of the case's own company), first thing the next working morning (the activity's
+        date). Per company and per team; a case that fails is logged and the others go on."""
         cases = self.search([("state", "=", "new"), ("user_id", "=", False)])
-        for team, team_cases in cases.grouped("team_id").items():
-            leader = team.leader_id or team_cases[:1].company_id.aftersales_manager_id
+        now = fields.Datetime.now()
+        for (company, team), group in cases.grouped(lambda c: (c.company_id, c.team_id)).items():
+            group = group.with_company(company)
+            leader = team.leader_id or company.aftersales_manager_id
             if not leader:
                 continue
-            calendar = team.resource_calendar_id or team_cases[:1].company_id.resource_calendar_id
-            now = fields.Datetime.now()
+            calendar = team.resource_calendar_id or company.resource_calendar_id
             morning = (
                 calendar.plan_hours(0.01, now + timedelta(hours=1), compute_leaves=True) if calendar else now
             )
-            for case in team_cases:
-                summary = _("Dispatch unassigned case %(name)s", name=case.name)
-                if case.activity_ids.filtered(lambda a, summary=summary: a.summary == summary):
-                    continue
-                case.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    date_deadline=fields.Date.to_date(morning),
-                    user_id=leader.id,
-                    summary=summary,
-                )
-            team_cases.with_context(tracking_disable=True).write({"user_id": leader.id})
+            for case in group:
+                try:
+                    with self.env.cr.savepoint():
+                        case._dispatch_to(leader, fields.Date.to_date(morning or now))
+                except Exception:
+                    _logger.exception("Dispatching case %s failed; the other cases go on", case.name)
 
-    # ------------------------------------------------------------------ security helpers
+    def _dispatch_to(self, leader, date):
+        self.ensure_one()
+        summary = _("Dispatch unassigned case %(name)s", name=self.name)
+        if not self.activity_ids.filtered(lambda a: a.summary == summary):
+            self.activity_schedule(
+                "mail.mail_activity_data_todo", date_deadline=date, user_id=leader.id, summary=summary
+            )
+        self.with_context(tracking_disable=True).write({"user_id": leader.id})
+
+    # ------------------------------------------------------------------ intake (C-1)
     def _check_portal_order(self, order):
         """Portal intake: a customer may only open cases on their own orders."""
         partner = self.env.user.partner_id.commercial_partner_id
         if order.partner_id.commercial_partner_id != partner:
             raise AccessError(_("This order is not yours."))
+
+    @api.model
+    def _create_from_portal(self, subject, description=None, order_id=None, product_id=None):
+        """C-1: a case the logged-in customer files on the portal, about one of their own
+        confirmed orders (and one of its products). Raises ``AccessError``/``MissingError`` for
+        someone else's or an unknown order/product, ``UserError`` for an empty subject."""
+        subject = (subject or "").strip()
+        if not subject:
+            raise UserError(_("Tell us what the problem is."))
+        partner = self.env.user.partner_id
+        order = self.env["sale.order"]
+        if order_id:
+            # portal users read their own orders only (sale's portal rules)
+            order = self.env["sale.order"].browse(order_id).exists()
+            if not order:
+                raise MissingError(_("This order does not exist."))
+            self._check_portal_order(order)
+            if order.state != "sale":
+                raise UserError(_("Only a confirmed order can have a problem reported."))
+        product = self.env["product.product"]
+        if product_id:
+            product = order.order_line.product_id.filtered(lambda p: p.id == product_id)
+            if not product:
+                raise MissingError(_("This product is not on that order."))
+        vals = {
+            "subject": subject,
+            "description": description,
+            "partner_id": partner.id,
+            "channel": "portal",
+            "sale_order_id": order.id or False,
+            "product_id": product.id or False,
+            "company_id": (order.company_id or partner.company_id or self.env.company).id,
+        }
+        # sudo: portal users have no create right on cases; the values above were checked
+        # against their own orders, and the case belongs to their own partner
+        return self.sudo().create(vals).sudo(False)
 
 
 class AftersalesCasePart(models.Model):
@@ -968,6 +1054,41 @@ class AftersalesCasePart(models.Model):
     def _check_quantity(self):
         if any(part.quantity <= 0 for part in self):
             raise ValidationError(_("The quantity of a part used must be positive."))
+
+    def _check_case_open(self):
+        """C-8: the parts of a closed or invoiced case are kept as they were."""
+        if is_privileged(self):
+            return
+        locked = self.case_id.filtered(
+            lambda c: (
+                c.state in ("closed", "cancelled")
+                or c.sudo().invoice_ids.filtered(lambda m: m.state != "cancel")
+            )
+        )
+        if locked:
+            raise UserError(
+                _(
+                    "Case %(names)s is closed or invoiced: its parts cannot change.",
+                    names=", ".join(locked.mapped("name")),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        parts = super().create(vals_list)
+        parts._check_case_open()
+        return parts
+
+    def write(self, vals):
+        self._check_case_open()
+        res = super().write(vals)
+        if "case_id" in vals:
+            self._check_case_open()
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_case_open(self):
+        self._check_case_open()
 
 
 class AftersalesCaseTag(models.Model):

@@ -6,7 +6,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
-from .tools import form_action
+from .tools import check_protected_write, form_action, is_privileged, privileged
 
 COMPLAINT_STATES = [
     ("draft", "Draft"),
@@ -20,6 +20,35 @@ CAUSE_TYPES = [("quality", "Quality"), ("non_quality", "Non-Quality")]
 SEVERITIES = [("minor", "Minor"), ("major", "Major"), ("critical", "Critical")]
 PENALTY_KINDS = [("warning", "Warning"), ("fine", "Fine"), ("bonus_deduction", "Bonus Deduction")]
 EXECUTIVE_GROUP = "aftersales_service.group_aftersales_executive"
+MANAGER_GROUP = "aftersales_service.group_aftersales_manager"
+LOCKED_STATES = ("approved", "closed")
+# P-4: these change through the action methods only
+COMPLAINT_PROTECTED_FIELDS = (
+    "state",
+    "approver_id",
+    "approval_date",
+    "closed_date",
+    "investigation_deadline",
+    "overdue_reported",
+    "parent_id",
+    "company_id",
+)
+# P-4: the inputs of the approved loss and penalties, frozen once the executive approved
+COMPLAINT_FROZEN_FIELDS = (
+    "partner_id",
+    "case_id",
+    "return_id",
+    "sale_order_id",
+    "cause_type",
+    "cause_id",
+    "severity",
+    "validity",
+    "credit_note_ids",
+    "replacement_cost",
+    "freight_cost",
+    "other_cost",
+    "responsibility_ids",
+)
 
 
 class AftersalesComplaintCause(models.Model):
@@ -116,10 +145,40 @@ class AftersalesComplaint(models.Model):
     loss_amount = fields.Monetary(compute="_compute_loss", store=True, tracking=True)
     # --- responsibility and actions (P-4, P-8)
     responsibility_ids = fields.One2many("aftersales.complaint.responsibility", "complaint_id", copy=False)
-    penalty_total = fields.Monetary(compute="_compute_penalty_total", store=True)
+    # S-3: what an employee is fined is for managers, not for every colleague
+    penalty_total = fields.Monetary(compute="_compute_penalty_total", store=True, groups=MANAGER_GROUP)
     action_ids = fields.One2many(
         "aftersales.complaint.action", "complaint_id", string="Corrective Actions", copy=False
     )
+    # --- workflow buttons: one rule each, in Python (the views only show them)
+    can_investigate = fields.Boolean(compute="_compute_can_flags")
+    can_submit = fields.Boolean(compute="_compute_can_flags")
+    can_approve = fields.Boolean(compute="_compute_can_flags")
+    can_close = fields.Boolean(compute="_compute_can_flags")
+    can_reopen = fields.Boolean(compute="_compute_can_flags")
+    can_cancel = fields.Boolean(compute="_compute_can_flags")
+    can_propose_penalties = fields.Boolean(compute="_compute_can_flags")
+
+    @api.depends("state")
+    @api.depends_context("uid")
+    def _compute_can_flags(self):
+        is_executive = self.env.user.has_group(EXECUTIVE_GROUP)
+        is_manager = self.env.user.has_group(MANAGER_GROUP)
+        for complaint in self:
+            state = complaint.state
+            complaint.can_investigate = state == "draft"
+            complaint.can_submit = state == "investigating"
+            complaint.can_approve = is_executive and state == "to_approve"
+            complaint.can_close = state == "approved"
+            complaint.can_reopen = state in LOCKED_STATES
+            complaint.can_cancel = state in ("draft", "investigating", "to_approve")
+            complaint.can_propose_penalties = is_manager and state in ("investigating", "to_approve")
+
+    def _ensure_can(self, flag, message):
+        """The guard of every workflow action: the same rule as the button's ``can_*`` flag."""
+        refused = self.filtered(lambda c: not c[flag])
+        if refused:
+            raise UserError(message % {"names": ", ".join(refused.mapped("name"))})
 
     @api.depends("sale_order_id")
     def _compute_order_facts(self):
@@ -154,6 +213,8 @@ class AftersalesComplaint(models.Model):
     )
     def _compute_loss(self):
         for complaint in self:
+            if complaint.state in LOCKED_STATES and complaint._origin.id:
+                continue  # P-4: the approved loss is kept as approved
             moves = complaint._loss_credit_notes()
             complaint.refund_loss = -sum(moves.mapped("amount_total_signed"))
             complaint.loss_amount = (
@@ -174,6 +235,8 @@ class AftersalesComplaint(models.Model):
     @api.depends("responsibility_ids.penalty_amount")
     def _compute_penalty_total(self):
         for complaint in self:
+            if complaint.state in LOCKED_STATES and complaint._origin.id:
+                continue
             complaint.penalty_total = sum(complaint.responsibility_ids.mapped("penalty_amount"))
 
     def _compute_is_overdue(self):
@@ -204,6 +267,12 @@ class AftersalesComplaint(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not is_privileged(self):
+            for vals in vals_list:
+                vals["state"] = "draft"
+                for key in COMPLAINT_PROTECTED_FIELDS:
+                    if key not in ("state", "company_id"):
+                        vals.pop(key, None)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
@@ -215,16 +284,37 @@ class AftersalesComplaint(models.Model):
             complaint.message_subscribe(partner_ids=complaint.owner_id.partner_id.ids)
         return complaints
 
+    def write(self, vals):
+        check_protected_write(self, vals, COMPLAINT_PROTECTED_FIELDS, _("a complaint"))
+        if not is_privileged(self):
+            locked = self.filtered(lambda c: c.state in LOCKED_STATES)
+            touched = set(vals) & set(COMPLAINT_FROZEN_FIELDS)
+            if locked and touched:
+                raise UserError(
+                    _(
+                        "Complaint %(names)s was approved: its loss, cause, validity and responsibilities "
+                        "are frozen (P-4). Reopen it if the customer does not accept the outcome.",
+                        names=", ".join(locked.mapped("name")),
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_draft(self):
+        if self.filtered(lambda c: c.state not in ("draft", "cancelled")):
+            raise UserError(
+                _("Only draft or cancelled complaints can be deleted; the others are kept on record.")
+            )
+
     # ------------------------------------------------------------------ workflow
     def action_start_investigation(self):
+        self._ensure_can("can_investigate", _("Complaint %(names)s is already under way."))
         for complaint in self:
-            if complaint.state != "draft":
-                raise UserError(_("Complaint %(name)s is already under way.", name=complaint.name))
             if not complaint.investigator_id:
                 raise UserError(_("Choose the investigator of complaint %(name)s.", name=complaint.name))
             days = complaint.company_id.aftersales_investigation_days
             deadline = fields.Date.context_today(complaint) + relativedelta(days=days)
-            complaint.write({"state": "investigating", "investigation_deadline": deadline})
+            privileged(complaint).write({"state": "investigating", "investigation_deadline": deadline})
             complaint.activity_schedule(
                 "mail.mail_activity_data_todo",
                 date_deadline=deadline,
@@ -236,15 +326,14 @@ class AftersalesComplaint(models.Model):
 
     def action_submit(self):
         """Investigation done: report, root cause and responsibilities go to the executive."""
+        self._ensure_can("can_submit", _("Complaint %(names)s is not under investigation."))
         for complaint in self:
-            if complaint.state != "investigating":
-                raise UserError(_("Complaint %(name)s is not under investigation.", name=complaint.name))
             if not complaint.investigation_report:
                 raise UserError(_("Write the investigation report of %(name)s first.", name=complaint.name))
             if complaint.validity == "pending":
                 raise UserError(_("Decide whether complaint %(name)s is valid.", name=complaint.name))
             complaint._check_shares()
-            complaint.state = "to_approve"
+            privileged(complaint).state = "to_approve"
             executive = complaint.company_id.aftersales_executive_id
             if executive:
                 complaint.activity_schedule(
@@ -272,21 +361,24 @@ class AftersalesComplaint(models.Model):
         """P-4: only the executive makes responsibility, loss and penalties take effect."""
         if not self.env.user.has_group(EXECUTIVE_GROUP):
             raise AccessError(_("Only the After-Sales executive approves complaint outcomes (P-4)."))
+        self._ensure_can("can_approve", _("Complaint %(names)s is not waiting for approval."))
         for complaint in self:
-            if complaint.state != "to_approve":
-                raise UserError(_("Complaint %(name)s is not waiting for approval.", name=complaint.name))
             complaint._check_shares()
-        self.write(
+        # the loss and penalties are computed one last time, then kept as approved (P-4)
+        self.flush_recordset(["loss_amount", "penalty_total"])
+        self.responsibility_ids.flush_recordset(["loss_amount", "penalty_amount"])
+        privileged(self).write(
             {"state": "approved", "approver_id": self.env.user.id, "approval_date": fields.Datetime.now()}
         )
+        self._action_approve()
         return True
 
+    def _action_approve(self):
+        """Hook after the executive approved (the complaints are approved already)."""
+
     def action_close(self):
+        self._ensure_can("can_close", _("Complaint %(names)s must be approved before it closes."))
         for complaint in self:
-            if complaint.state != "approved":
-                raise UserError(
-                    _("Complaint %(name)s must be approved before it closes.", name=complaint.name)
-                )
             open_actions = complaint.action_ids.filtered(lambda a: not a.done_date or not a.effect_confirmed)
             if open_actions:
                 raise UserError(
@@ -296,28 +388,32 @@ class AftersalesComplaint(models.Model):
                         actions=", ".join(open_actions.mapped("name")),
                     )
                 )
-        self.write({"state": "closed", "closed_date": fields.Date.context_today(self)})
+        privileged(self).write({"state": "closed", "closed_date": fields.Date.context_today(self)})
         return True
 
     def action_cancel(self):
-        if self.filtered(lambda c: c.state in ("approved", "closed")):
-            raise UserError(_("Approved or closed complaints cannot be cancelled."))
-        self.write({"state": "cancelled"})
+        self._ensure_can("can_cancel", _("Complaint %(names)s is approved, closed or cancelled: it stays."))
+        privileged(self).write({"state": "cancelled"})
         return True
 
     def action_reopen(self):
         """P-5: the customer does not accept the outcome: a new complaint linked to this one."""
         self.ensure_one()
-        if self.state not in ("approved", "closed"):
-            raise UserError(_("Only an approved or closed complaint can be reopened."))
-        child = self.copy(
-            {
-                "parent_id": self.id,
-                "date": fields.Date.context_today(self),
-                "investigation_report": False,
-                "root_cause": False,
-                "validity": "pending",
-            }
+        self._ensure_can("can_reopen", _("Only an approved or closed complaint can be reopened (%(names)s)."))
+        # a fresh loss record: no credit notes, costs, return or case links are carried over, so
+        # the monthly review never counts the parent's loss twice
+        child = privileged(self.env["aftersales.complaint"]).create(
+            self._prepare_complaint_vals(
+                partner=self.partner_id,
+                sale_order=self.sale_order_id,
+                company=self.company_id,
+                parent_id=self.id,
+                cause_type=self.cause_type,
+                cause_id=self.cause_id.id,
+                severity=self.severity,
+                customer_demand=self.customer_demand,
+                investigator_id=self.investigator_id.id,
+            )
         )
         self.message_post(
             body=_(
@@ -327,8 +423,26 @@ class AftersalesComplaint(models.Model):
         )
         return form_action(child)
 
+    @api.model
+    def _prepare_complaint_vals(self, partner, sale_order=None, company=None, **extra):
+        """Values of a new complaint (P-1): the one place every entry point (case, return,
+        reopen, other addons) goes through."""
+        company = company or (sale_order and sale_order.company_id) or self.env.company
+        vals = {
+            "partner_id": partner.id,
+            "sale_order_id": sale_order.id if sale_order else False,
+            "company_id": company.id,
+            "state": "draft",
+        }
+        vals.update(extra)
+        return vals
+
     def action_propose_penalties(self):
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_("Penalties are proposed by an After-Sales manager."))
+        self._ensure_can("can_propose_penalties", _("Complaint %(names)s is not being investigated."))
         self.responsibility_ids._propose_penalty()
+        return True
 
     @api.model
     def _cron_report_overdue(self):
@@ -342,7 +456,7 @@ class AftersalesComplaint(models.Model):
                     user_id=manager.id,
                     summary=_("Investigation of %(name)s is overdue", name=complaint.name),
                 )
-        overdue.write({"overdue_reported": True})
+        privileged(overdue).write({"overdue_reported": True})
 
 
 class AftersalesComplaintAction(models.Model):
@@ -374,13 +488,19 @@ class AftersalesComplaintResponsibility(models.Model):
     employee_id = fields.Many2one("hr.employee")
     share = fields.Float(string="Share (%)", default=100.0)
     loss_amount = fields.Monetary(compute="_compute_loss_amount", store=True)
-    penalty_kind = fields.Selection(PENALTY_KINDS, compute="_compute_penalty", store=True, readonly=False)
-    penalty_amount = fields.Monetary(compute="_compute_penalty", store=True, readonly=False)
+    penalty_kind = fields.Selection(
+        PENALTY_KINDS, compute="_compute_penalty", store=True, readonly=False, groups=MANAGER_GROUP
+    )
+    penalty_amount = fields.Monetary(
+        compute="_compute_penalty", store=True, readonly=False, groups=MANAGER_GROUP
+    )
     closed_date = fields.Date(related="complaint_id.closed_date", store=True)
 
     @api.depends("share", "complaint_id.loss_amount")
     def _compute_loss_amount(self):
         for resp in self:
+            if resp.complaint_id.state in LOCKED_STATES and resp._origin.id:
+                continue  # P-4: kept as approved
             resp.loss_amount = resp.complaint_id.loss_amount * resp.share / 100.0
 
     @api.depends(
@@ -392,6 +512,8 @@ class AftersalesComplaintResponsibility(models.Model):
     )
     def _compute_penalty(self):
         for resp in self:
+            if resp.complaint_id.state in LOCKED_STATES and resp._origin.id:
+                continue  # P-4: kept as approved
             resp._propose_penalty()
 
     def _propose_penalty(self):
@@ -416,15 +538,15 @@ class AftersalesComplaintResponsibility(models.Model):
                 raise ValidationError(_("A responsibility names a department or an employee."))
 
     def write(self, vals):
-        locked = self.filtered(lambda r: r.complaint_id.state in ("approved", "closed"))
-        if locked and not self.env.su:
+        locked = self.filtered(lambda r: r.complaint_id.state in LOCKED_STATES)
+        if locked and not is_privileged(self):
             raise UserError(_("Approved responsibilities and penalties cannot be changed (P-4)."))
         return super().write(vals)
 
     @api.model_create_multi
     def create(self, vals_list):
         resps = super().create(vals_list)
-        if not self.env.su and resps.filtered(lambda r: r.complaint_id.state in ("approved", "closed")):
+        if not is_privileged(self) and resps.filtered(lambda r: r.complaint_id.state in LOCKED_STATES):
             raise UserError(_("Approved complaints cannot get new responsibilities (P-4)."))
         return resps
 
@@ -570,7 +692,7 @@ class AftersalesComplaintReview(models.Model):
         today = fields.Date.context_today(self)
         last_month = today.replace(day=1) - relativedelta(months=1)
         for company in self.env["res.company"].search([]):
-            if today.day < (company.aftersales_review_day or 10):
+            if not company.aftersales_review_day or today.day < company.aftersales_review_day:
                 continue
             if not self.search_count([("company_id", "=", company.id), ("month", "=", last_month)]):
                 self.with_company(company)._build(company, last_month)

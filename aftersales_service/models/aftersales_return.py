@@ -4,7 +4,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero
 
-from .tools import form_action
+from .tools import check_protected_write, form_action, is_privileged, privileged
 
 RETURN_STATES = [
     ("draft", "Draft"),
@@ -19,6 +19,11 @@ RETURN_STATES = [
 RETURN_TYPES = [("no_reason", "No-Reason Return"), ("quality", "Quality Problem"), ("exchange", "Exchange")]
 OUTCOMES = [("refund", "Refund"), ("exchange", "Exchange"), ("repair", "Repair")]
 ACTIVE_STATES = ("draft", "to_approve", "approved", "waiting_goods", "received", "done")
+# Fields that change through the action methods only (R-1, R-4): a direct write is refused.
+RETURN_PROTECTED_FIELDS = ("state", "approver_id", "approval_date", "request_date", "user_id", "company_id")
+RETURN_LINE_PROTECTED_FIELDS = ("qty_approved", "return_move_ids")
+# Once submitted, what was asked for is frozen: the approval was given for it.
+RETURN_LINE_FROZEN_FIELDS = ("sale_line_id", "qty_requested", "lot_id", "return_id")
 
 
 class AftersalesReturn(models.Model):
@@ -61,7 +66,13 @@ class AftersalesReturn(models.Model):
     state = fields.Selection(
         RETURN_STATES, default="draft", required=True, tracking=True, copy=False, index=True
     )
-    request_date = fields.Date(default=fields.Date.context_today, required=True, tracking=True)
+    request_date = fields.Date(
+        default=fields.Date.context_today,
+        required=True,
+        readonly=True,
+        tracking=True,
+        help="The day the return was registered, set by the server: the R-1 window is judged from it.",
+    )
     user_id = fields.Many2one(
         "res.users", string="Requested By", default=lambda self: self.env.user, required=True, readonly=True
     )
@@ -80,6 +91,14 @@ class AftersalesReturn(models.Model):
     credit_note_ids = fields.One2many("account.move", "aftersales_return_id", string="Credit Notes")
     credit_note_count = fields.Integer(compute="_compute_counts")
     can_refund = fields.Boolean(compute="_compute_can_refund")
+    # --- workflow buttons: one rule each, in Python (the views only show them)
+    can_submit = fields.Boolean(compute="_compute_can_flags")
+    can_approve = fields.Boolean(compute="_compute_can_flags")
+    can_refuse = fields.Boolean(compute="_compute_can_flags")
+    can_cancel = fields.Boolean(compute="_compute_can_flags")
+    can_reset = fields.Boolean(compute="_compute_can_flags")
+    can_compensate = fields.Boolean(compute="_compute_can_flags")
+    can_create_complaint = fields.Boolean(compute="_compute_can_flags")
 
     # ------------------------------------------------------------------ computes
     @api.depends("line_ids.refund_estimate")
@@ -127,32 +146,86 @@ class AftersalesReturn(models.Model):
                         )
                     )
             threshold = ret.company_id.aftersales_refund_threshold
-            if threshold and ret.requested_outcome == "refund" and ret.refund_estimate > threshold:
+            if (
+                threshold
+                and ret.requested_outcome == "refund"
+                and ret._refund_estimate_company_currency() > threshold
+            ):
                 notes.append(
                     _(
                         "The refund of %(amount)s is above the approval threshold of %(threshold)s (R-4).",
-                        amount=ret.refund_estimate,
-                        threshold=threshold,
+                        amount=ret.currency_id.format(ret.refund_estimate)
+                        if ret.currency_id
+                        else ret.refund_estimate,
+                        threshold=ret.company_id.currency_id.format(threshold),
                     )
                 )
             ret.eligibility_note = "\n".join(notes) or False
             ret.needs_approval = bool(notes)
 
-    def _compute_counts(self):
+    @api.depends("state")
+    @api.depends_context("uid")
+    def _compute_can_flags(self):
+        is_manager = self.env.user.has_group("aftersales_service.group_aftersales_manager")
+        is_billing = self.env.user.has_group("account.group_account_invoice")
         for ret in self:
-            ret.return_picking_count = len(ret.picking_ids)
-            ret.credit_note_count = len(ret.credit_note_ids)
+            state = ret.state
+            ret.can_submit = state == "draft"
+            ret.can_approve = is_manager and state == "to_approve"
+            ret.can_refuse = is_manager and state in ("draft", "to_approve")
+            ret.can_cancel = state in ("draft", "to_approve", "approved", "waiting_goods", "received")
+            ret.can_reset = state in ("refused", "cancelled")
+            ret.can_compensate = is_billing and state in ("approved", "waiting_goods", "received", "done")
+            ret.can_create_complaint = state not in ("draft", "cancelled")
+
+    def _ensure_can(self, flag, message):
+        """The guard of every workflow action: the same rule as the button's ``can_*`` flag."""
+        refused = self.filtered(lambda r: not r[flag])
+        if refused:
+            raise UserError(message % {"names": ", ".join(refused.mapped("name"))})
+
+    def _refund_estimate_company_currency(self):
+        """The refund estimate in company currency at the request date (thresholds are company
+        amounts, orders may be in another currency)."""
+        self.ensure_one()
+        company_currency = self.company_id.currency_id
+        if not self.currency_id or self.currency_id == company_currency:
+            return self.refund_estimate
+        return self.currency_id._convert(
+            self.refund_estimate, company_currency, self.company_id, self.request_date or fields.Date.today()
+        )
+
+    def _compute_counts(self):
+        # sudo: counters only; after-sales users without stock or invoicing rights see how many
+        for ret in self:
+            ret.return_picking_count = len(ret.sudo().picking_ids)
+            ret.credit_note_count = len(ret.sudo().credit_note_ids)
 
     @api.depends("state", "line_ids.qty_to_refund")
+    @api.depends_context("uid")
     def _compute_can_refund(self):
+        # money buttons for the roles that can complete them: credit notes need invoicing rights
+        is_billing = self.env.user.has_group("account.group_account_invoice")
         for ret in self:
-            ret.can_refund = ret.state in ("approved", "waiting_goods", "received") and any(
-                not float_is_zero(q, precision_digits=4) for q in ret.line_ids.mapped("qty_to_refund")
+            ret.can_refund = (
+                is_billing
+                and ret.state in ("approved", "waiting_goods", "received")
+                and any(
+                    not float_is_zero(q, precision_digits=4) for q in ret.line_ids.mapped("qty_to_refund")
+                )
             )
 
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
+        if not is_privileged(self):
+            today = fields.Date.context_today(self)
+            for vals in vals_list:
+                # R-1/R-4: a new return starts as a draft of its requester, dated today by the
+                # server whatever the client sent
+                vals.update(state="draft", request_date=today, user_id=self.env.uid)
+                for key in ("approver_id", "approval_date"):
+                    vals.pop(key, None)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
@@ -161,10 +234,48 @@ class AftersalesReturn(models.Model):
                 )
         return super().create(vals_list)
 
+    def write(self, vals):
+        check_protected_write(self, vals, RETURN_PROTECTED_FIELDS, _("a return"))
+        if not is_privileged(self):
+            frozen = {"sale_order_id", "return_type", "requested_outcome", "line_ids"} & set(vals)
+            submitted = self.filtered(lambda r: r.state != "draft")
+            if frozen and submitted:
+                raise UserError(
+                    _(
+                        "Return %(names)s was submitted: its order, type, outcome and lines are frozen. "
+                        "Reset it to draft (refused or cancelled returns) to change them.",
+                        names=", ".join(submitted.mapped("name")),
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_draft(self):
+        if self.filtered(lambda r: r.state not in ("draft", "cancelled")):
+            raise UserError(_("Only draft or cancelled returns can be deleted."))
+
     @api.onchange("sale_order_id")
     def _onchange_sale_order_id(self):
         if self.sale_order_id and not self.line_ids:
             self.line_ids = [Command.create(vals) for vals in self._prepare_default_lines(self.sale_order_id)]
+
+    @api.model
+    def _prepare_return_vals(self, order, products=None, **extra):
+        """Values of a new return of ``order`` (R-3) with its delivered, not yet returned lines
+        (of ``products`` only, when given): the one place every entry point (the order's
+        "Return / Exchange", a case, the portal, other addons) goes through."""
+        lines = self._prepare_default_lines(order)
+        if products:
+            sale_lines = self.env["sale.order.line"].browse([vals["sale_line_id"] for vals in lines])
+            keep = set(sale_lines.filtered(lambda sl: sl.product_id in products).ids)
+            lines = [vals for vals in lines if vals["sale_line_id"] in keep]
+        vals = {
+            "sale_order_id": order.id,
+            "company_id": order.company_id.id,
+            "line_ids": [Command.create(line_vals) for line_vals in lines],
+        }
+        vals.update(extra)
+        return vals
 
     @api.model
     def _prepare_default_lines(self, order):
@@ -188,9 +299,8 @@ class AftersalesReturn(models.Model):
     def action_submit(self):
         """Submit: inside the rules the return is approved at once, else it waits for a manager
         (R-4), who needs the requester's reason."""
+        self._ensure_can("can_submit", _("Return %(names)s was already submitted."))
         for ret in self:
-            if ret.state != "draft":
-                raise UserError(_("Return %(name)s was already submitted.", name=ret.name))
             ret._check_lines()
             if ret.needs_approval:
                 if not ret.approval_reason:
@@ -202,12 +312,12 @@ class AftersalesReturn(models.Model):
                             why=ret.eligibility_note,
                         )
                     )
-                ret.write({"state": "to_approve"})
+                privileged(ret).write({"state": "to_approve"})
                 ret._notify_managers()
             else:
                 for line in ret.line_ids:
-                    line.qty_approved = line.qty_requested
-                ret.write({"state": "approved", "approval_date": fields.Datetime.now()})
+                    privileged(line).qty_approved = line.qty_requested
+                privileged(ret).write({"state": "approved", "approval_date": fields.Datetime.now()})
                 ret._create_return_pickings()
         return True
 
@@ -226,9 +336,8 @@ class AftersalesReturn(models.Model):
         """R-4: a manager, never the requester, approves a return outside the rules."""
         if not self.env.user.has_group("aftersales_service.group_aftersales_manager"):
             raise AccessError(_("Only an After-Sales manager can approve returns outside the rules."))
+        self._ensure_can("can_approve", _("Return %(names)s is not waiting for approval."))
         for ret in self:
-            if ret.state != "to_approve":
-                raise UserError(_("Return %(name)s is not waiting for approval.", name=ret.name))
             if ret.user_id == self.env.user:
                 raise UserError(
                     _("You requested return %(name)s: another manager must approve it.", name=ret.name)
@@ -236,30 +345,33 @@ class AftersalesReturn(models.Model):
             ret._check_lines()
             for line in ret.line_ids:
                 if not line.qty_approved:
-                    line.qty_approved = line.qty_requested
-            ret.write(
+                    privileged(line).qty_approved = line.qty_requested
+            privileged(ret).write(
                 {"state": "approved", "approver_id": self.env.user.id, "approval_date": fields.Datetime.now()}
             )
             ret.activity_ids.filtered(lambda a, ret=ret: a.summary and ret.name in a.summary).action_feedback(
                 _("Approved")
             )
             ret._create_return_pickings()
+        self._action_approve()
         return True
+
+    def _action_approve(self):
+        """Hook after a manager approved returns (approved, transfers created)."""
 
     def action_refuse(self):
         """A refused (not valid) return changes nothing in stock or receivables (R-7)."""
         if not self.env.user.has_group("aftersales_service.group_aftersales_manager"):
             raise AccessError(_("Only an After-Sales manager can refuse returns."))
-        for ret in self:
-            if ret.state not in ("draft", "to_approve"):
-                raise UserError(_("Return %(name)s cannot be refused any more.", name=ret.name))
-        self.write(
+        self._ensure_can("can_refuse", _("Return %(names)s cannot be refused any more."))
+        privileged(self).write(
             {"state": "refused", "approver_id": self.env.user.id, "approval_date": fields.Datetime.now()}
         )
         self.activity_ids.action_feedback(_("Refused"))
         return True
 
     def action_cancel(self):
+        self._ensure_can("can_cancel", _("Return %(names)s cannot be cancelled from its state."))
         for ret in self:
             if ret.credit_note_ids.filtered(lambda m: m.state == "posted"):
                 raise UserError(
@@ -269,18 +381,27 @@ class AftersalesReturn(models.Model):
                 raise UserError(
                     _("Goods of return %(name)s were received: it cannot be cancelled.", name=ret.name)
                 )
-        self.picking_ids.filtered(lambda p: p.state != "cancel").action_cancel()
-        self.write({"state": "cancelled"})
+        # sudo: cancelling the return's own open transfers; after-sales users do not run the
+        # warehouse, and only the transfers made for these returns are touched
+        self.picking_ids.sudo().filtered(lambda p: p.state != "cancel").action_cancel()
+        privileged(self).write({"state": "cancelled"})
         return True
 
     def action_draft(self):
-        self.filtered(lambda r: r.state in ("refused", "cancelled")).write({"state": "draft"})
+        self._ensure_can("can_reset", _("Only refused or cancelled returns go back to draft (%(names)s)."))
+        privileged(self.line_ids).write({"qty_approved": 0.0})
+        privileged(self).write({"state": "draft", "approver_id": False, "approval_date": False})
+        return True
 
     # ------------------------------------------------------------------ goods (R-6)
     def _create_return_pickings(self):
         """One standard return picking per original delivery, for the approved quantities, made
-        with Odoo's own return wizard; exchanges also get Odoo's replacement delivery."""
-        for ret in self:
+        with Odoo's own return wizard; exchanges also get Odoo's replacement delivery.
+
+        Runs as superuser: it is only called by ``action_submit`` / ``action_approve`` once the
+        return is approved, and creates exactly the transfers of the approved quantities, so
+        after-sales users need no warehouse rights of their own."""
+        for ret in privileged(self.sudo()):
             by_picking = {}
             for line in ret.line_ids.filtered(lambda ln: ln.qty_approved > 0 and ln.product_id.is_storable):
                 remaining = line.qty_approved
@@ -294,7 +415,7 @@ class AftersalesReturn(models.Model):
                     remaining -= take
             for picking, items in by_picking.items():
                 wizard = (
-                    self.env["stock.return.picking"]
+                    ret.env["stock.return.picking"]
                     .with_context(active_id=picking.id, active_ids=picking.ids, active_model="stock.picking")
                     .create({"picking_id": picking.id})
                 )
@@ -303,7 +424,7 @@ class AftersalesReturn(models.Model):
                     wiz_line.quantity = quantities.get(wiz_line.move_id.id, 0.0)
                 exchange = ret.return_type == "exchange" or ret.requested_outcome == "exchange"
                 action = wizard.action_create_exchanges() if exchange else wizard.action_create_returns()
-                new_picking = self.env["stock.picking"].browse(action["res_id"])
+                new_picking = ret.env["stock.picking"].browse(action["res_id"])
                 # returned quantities lower what was delivered (and so what is invoiceable)
                 new_picking.move_ids.write({"to_refund": True})
                 new_picking.aftersales_return_id = ret
@@ -325,11 +446,45 @@ class AftersalesReturn(models.Model):
     def _update_received(self):
         """Called when a return picking is validated: received quantities come from the done
         return moves (R-6)."""
-        for ret in self.filtered(lambda r: r.state == "waiting_goods"):
+        for ret in privileged(self).filtered(lambda r: r.state == "waiting_goods"):
+            ret._flag_over_receipt()
             incoming = ret.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
             if incoming and all(p.state in ("done", "cancel") for p in incoming):
                 ret.state = "received"
                 ret.message_post(body=_("Goods received."))
+
+    def _flag_over_receipt(self):
+        """R-6: more received than approved is never refunded (``qty_to_refund`` stops at the
+        approved quantity); the manager is told, once per return."""
+        summary = _("More goods received than approved")
+        for ret in self:
+            over = ret.line_ids.filtered(
+                lambda ln: (
+                    float_compare(
+                        ln.qty_received,
+                        ln.qty_approved,
+                        precision_rounding=ln.sale_line_id.product_uom.rounding or 0.01,
+                    )
+                    > 0
+                )
+            )
+            if not over or ret.activity_ids.filtered(lambda a, s=summary: a.summary == s):
+                continue
+            manager = ret.company_id.aftersales_manager_id
+            note = "\n".join(
+                _(
+                    "%(product)s: %(received)s received, %(approved)s approved.",
+                    product=ln.product_id.display_name,
+                    received=ln.qty_received,
+                    approved=ln.qty_approved,
+                )
+                for ln in over
+            )
+            if manager:
+                ret.activity_schedule(
+                    "mail.mail_activity_data_todo", user_id=manager.id, summary=summary, note=note
+                )
+            ret.message_post(body=_("%(summary)s: %(note)s", summary=summary, note=note))
 
     # ------------------------------------------------------------------ money (R-5, R-8)
     def action_create_credit_note(self):
@@ -338,6 +493,8 @@ class AftersalesReturn(models.Model):
         self.ensure_one()
         if self.state not in ("approved", "waiting_goods", "received"):
             raise UserError(_("Return %(name)s must be approved before refunding.", name=self.name))
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(_("Credit notes are made by users with invoicing rights."))
         to_refund = [(line, line.qty_to_refund) for line in self.line_ids if line.qty_to_refund > 0]
         if not to_refund:
             raise UserError(
@@ -360,7 +517,7 @@ class AftersalesReturn(models.Model):
             all(float_is_zero(ln.qty_to_refund, precision_digits=4) for ln in self.line_ids)
             and self.state == "received"
         ):
-            self.state = "done"
+            privileged(self).state = "done"
         return credit_notes
 
     def _prepare_credit_notes_vals(self, to_refund):
@@ -421,16 +578,18 @@ class AftersalesReturn(models.Model):
     def action_create_complaint(self):
         """P-1: a return can open a complaint form that reads its credit notes for the loss."""
         self.ensure_one()
-        complaint = self.env["aftersales.complaint"].create(
-            {
-                "partner_id": self.partner_id.id,
-                "return_id": self.id,
-                "case_id": self.case_id.id,
-                "sale_order_id": self.sale_order_id.id,
-                "company_id": self.company_id.id,
-                "cause_type": "quality" if self.return_type == "quality" else "non_quality",
-                "customer_demand": self.description,
-            }
+        self._ensure_can("can_create_complaint", _("Return %(names)s is a draft or cancelled."))
+        Complaint = self.env["aftersales.complaint"]
+        complaint = Complaint.create(
+            Complaint._prepare_complaint_vals(
+                self.partner_id,
+                sale_order=self.sale_order_id,
+                company=self.company_id,
+                return_id=self.id,
+                case_id=self.case_id.id,
+                cause_type="quality" if self.return_type == "quality" else "non_quality",
+                customer_demand=self.description,
+            )
         )
         return form_action(complaint)
 
@@ -482,6 +641,45 @@ class AftersalesReturnLine(models.Model):
     )
     currency_id = fields.Many2one(related="sale_line_id.currency_id")
 
+    @api.constrains("qty_requested")
+    def _check_qty_requested(self):
+        for line in self:
+            if float_compare(line.qty_requested, 0.0, precision_digits=6) <= 0:
+                raise ValidationError(
+                    _(
+                        "Return quantities must be positive (%(product)s).",
+                        product=line.product_id.display_name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        if not is_privileged(self):
+            if lines.filtered(lambda ln: ln.qty_approved or ln.return_move_ids):
+                raise AccessError(_("Approved quantities are set by the approval, not typed in."))
+            if lines.return_id.filtered(lambda r: r.state != "draft"):
+                raise UserError(_("Lines are added to draft returns only."))
+        return lines
+
+    def write(self, vals):
+        check_protected_write(self, vals, RETURN_LINE_PROTECTED_FIELDS, _("a return line"))
+        if not is_privileged(self) and set(vals) & set(RETURN_LINE_FROZEN_FIELDS):
+            submitted = self.return_id.filtered(lambda r: r.state != "draft")
+            if submitted:
+                raise UserError(
+                    _(
+                        "Return %(names)s was submitted: its lines are frozen.",
+                        names=", ".join(submitted.mapped("name")),
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_draft(self):
+        if self.return_id.filtered(lambda r: r.state not in ("draft", "cancelled")):
+            raise UserError(_("Lines of a submitted return cannot be deleted."))
+
     @api.depends("return_id.requested_outcome", "return_id.return_type")
     def _compute_outcome(self):
         for line in self:
@@ -521,7 +719,12 @@ class AftersalesReturnLine(models.Model):
             ):
                 line.qty_to_refund = 0.0
                 continue
-            base = line.qty_received if line.product_id.is_storable else line.qty_approved
+            # R-6: never more than approved, whatever was received on the return transfer
+            base = (
+                min(line.qty_received, line.qty_approved)
+                if line.product_id.is_storable
+                else line.qty_approved
+            )
             # never above what is invoiced (net of every refund of this order line)
             line.qty_to_refund = max(
                 0.0, min(base - line.qty_refunded, refundable.get(line.sale_line_id.id, 0.0))

@@ -262,7 +262,9 @@ class AftersalesRevisit(models.Model):
         today = today or fields.Date.context_today(self)
         survey = self.env.ref("aftersales_service.survey_after_sales", raise_if_not_found=False)
         for company in self.env["res.company"].search([]):
-            since = today - relativedelta(months=company.aftersales_post_sale_months or 3)
+            if not company.aftersales_post_sale_months:
+                continue  # 0 turns the questionnaire off
+            since = today - relativedelta(months=company.aftersales_post_sale_months)
             pickings = self.env["stock.picking"].search(
                 [
                     ("company_id", "=", company.id),
@@ -321,8 +323,8 @@ class AftersalesRevisit(models.Model):
         questionnaire results and open problems, to the sales manager."""
         today = today or fields.Date.context_today(self)
         for company in self.env["res.company"].search([]):
-            months = company.aftersales_summary_months or 2
-            if (today.month - 1) % months or today.day != 1:
+            months = company.aftersales_summary_months
+            if not months or (today.month - 1) % months or today.day != 1:  # 0: no summary
                 continue
             start = today - relativedelta(months=months)
             body = self._summary_html(company, start, today)

@@ -300,7 +300,13 @@ class AftersalesWarranty(models.Model):
             )
         vals = self._prepare_repair_order_vals(partner, product, lot=lot, warranty=warranty, **extra_vals)
         company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-        return self.env["repair.order"].with_company(company).create(vals)
+        Repair = self.env["repair.order"]
+        if not Repair.has_access("create"):
+            # sudo: after-sales users open the repair of a unit they handle (their case or
+            # warranty, checked by reading it above) without warehouse rights; the repair is
+            # then worked by the workshop's stock users, after-sales users only read it
+            Repair = Repair.sudo()
+        return Repair.with_company(company).create(vals).sudo(False)
 
     # --- automatic creation (W-2, W-5) and returns
     @api.model

@@ -14,7 +14,12 @@ class RepairOrder(models.Model):
     )
     aftersales_after_expiry_mode = fields.Selection(related="aftersales_warranty_id.after_expiry_mode")
     aftersales_case_id = fields.Many2one(
-        "aftersales.case", string="Service Case", index="btree_not_null", check_company=True, copy=False
+        "aftersales.case",
+        string="Service Case",
+        index="btree_not_null",
+        check_company=True,
+        copy=False,
+        groups="aftersales_service.group_aftersales_user",
     )
 
     @api.onchange("aftersales_warranty_id")

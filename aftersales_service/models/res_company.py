@@ -1,4 +1,27 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+# numbered documents: code -> (sequence name, prefix)
+AFTERSALES_SEQUENCES = {
+    "aftersales.case": ("Service Case", "CASE/%(year)s/"),
+    "aftersales.return": ("After-Sales Return", "RET/%(year)s/"),
+    "aftersales.complaint": ("Complaint", "CMP/%(year)s/"),
+}
+
+# settings where 0 means "off" (never "use the default"); none of them may be negative
+NON_NEGATIVE_SETTINGS = (
+    "aftersales_warranty_reminder_days",
+    "aftersales_escalation_hours",
+    "aftersales_return_days",
+    "aftersales_refund_threshold",
+    "aftersales_investigation_days",
+    "aftersales_review_day",
+    "aftersales_revisits_normal",
+    "aftersales_revisits_key",
+    "aftersales_post_sale_months",
+    "aftersales_summary_months",
+    "aftersales_satisfaction_target",
+)
 
 
 class ResCompany(models.Model):
@@ -44,7 +67,8 @@ class ResCompany(models.Model):
     aftersales_escalation_hours = fields.Integer(
         string="Second Escalation After (hours)",
         default=24,
-        help="A breach still open this many hours after its deadline goes to the After-Sales manager (C-9).",
+        help="A breach still open this many hours after its deadline goes to the After-Sales manager "
+        "(C-9); 0 turns the second escalation off.",
     )
     aftersales_team_quality_id = fields.Many2one("aftersales.team", string="Team for Quality Problems")
     aftersales_team_technical_id = fields.Many2one("aftersales.team", string="Team for Technical Support")
@@ -67,7 +91,8 @@ class ResCompany(models.Model):
         string="Approval Threshold",
         currency_field="currency_id",
         default=500.0,
-        help="Refunds and compensations above this amount need a manager's approval (R-4).",
+        help="Refunds and compensations above this amount (company currency) need a manager's "
+        "approval (R-4); 0 turns the approval off.",
     )
     aftersales_post_credit_notes = fields.Boolean(
         string="Post Return Credit Notes",
@@ -90,17 +115,71 @@ class ResCompany(models.Model):
     aftersales_review_day = fields.Integer(
         string="Monthly Review Day",
         default=10,
-        help="From this day of the month, last month's closed complaints are reviewed (P-6).",
+        help="From this day of the month, last month's closed complaints are reviewed (P-6); 0 turns "
+        "the automatic review off.",
     )
 
     # --- revisits and satisfaction (V) ------------------------------------------------------
     aftersales_revisits_normal = fields.Integer(string="Revisits per Month (normal)", default=1)
     aftersales_revisits_key = fields.Integer(string="Revisits per Month (key)", default=2)
     aftersales_post_sale_months = fields.Integer(
-        string="Post-Sale Questionnaire After (months)", default=3, help="V-2"
+        string="Post-Sale Questionnaire After (months)", default=3, help="V-2; 0 turns it off."
     )
-    aftersales_summary_months = fields.Integer(string="Revisit Summary Every (months)", default=2, help="V-4")
+    aftersales_summary_months = fields.Integer(
+        string="Revisit Summary Every (months)", default=2, help="V-4; 0 turns it off."
+    )
     aftersales_satisfaction_target = fields.Float(string="Satisfaction Target (%)", default=97.0, help="V-6")
     aftersales_sales_manager_id = fields.Many2one(
         "res.users", string="Sales Manager", help="Receives revisit alerts (V-3) and summaries (V-4)."
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._aftersales_create_sequences()
+        return companies
+
+    @api.model
+    def _aftersales_install_sequences(self):
+        self.with_context(active_test=False).search([])._aftersales_create_sequences()
+
+    def _aftersales_create_sequences(self):
+        """Each company numbers its own cases, returns and complaints: its sequences are made
+        with the company (and for the existing companies when the addon is installed), never
+        on its first document, so two first documents cannot race for them."""
+        # sudo: sequences are technical records, made with the company by whoever creates it
+        Sequence = self.env["ir.sequence"].sudo()
+        existing = {
+            (seq.code, seq.company_id.id)
+            for seq in Sequence.search(
+                [("code", "in", list(AFTERSALES_SEQUENCES)), ("company_id", "in", self.ids)]
+            )
+        }
+        Sequence.create(
+            [
+                {
+                    "name": f"{name} ({company.name})",
+                    "code": code,
+                    "prefix": prefix,
+                    "padding": 5,
+                    "company_id": company.id,
+                }
+                for company in self
+                for code, (name, prefix) in AFTERSALES_SEQUENCES.items()
+                if (code, company.id) not in existing
+            ]
+        )
+
+    @api.constrains(*NON_NEGATIVE_SETTINGS)
+    def _check_aftersales_settings(self):
+        for company in self:
+            for fname in NON_NEGATIVE_SETTINGS:
+                if company[fname] < 0:
+                    raise ValidationError(
+                        _(
+                            "%(setting)s cannot be negative (0 turns it off).",
+                            setting=self._fields[fname].string,
+                        )
+                    )
+            if company.aftersales_review_day > 28:
+                raise ValidationError(_("The monthly review day is between 1 and 28 (0 turns it off)."))

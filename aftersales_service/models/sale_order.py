@@ -1,16 +1,23 @@
-from odoo import Command, _, fields, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from .tools import form_action
+
+# S-3: the after-sales fields of an order carry the groups that may read their records, so that
+# the order's own users (sales, invoicing, warehouse) keep reading and exporting their orders
+AFTERSALES_USERS = "aftersales_service.group_aftersales_user"
+WARRANTY_READERS = "aftersales_service.group_aftersales_user,sales_team.group_sale_salesman"
 
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     # --- warranty (W)
-    aftersales_warranty_ids = fields.One2many("aftersales.warranty", "sale_order_id", string="Warranties")
+    aftersales_warranty_ids = fields.One2many(
+        "aftersales.warranty", "sale_order_id", string="Warranties", groups=WARRANTY_READERS
+    )
     aftersales_warranty_count = fields.Integer(
-        string="Warranty Count", compute="_compute_aftersales_warranty_count"
+        string="Warranty Count", compute="_compute_aftersales_warranty_count", groups=WARRANTY_READERS
     )
 
     def _compute_aftersales_warranty_count(self):
@@ -23,8 +30,12 @@ class SaleOrder(models.Model):
             order.aftersales_warranty_count = counts.get(order, 0)
 
     # --- service cases (C)
-    aftersales_case_ids = fields.One2many("aftersales.case", "sale_order_id", string="Service Cases")
-    aftersales_case_count = fields.Integer(string="Case Count", compute="_compute_aftersales_case_count")
+    aftersales_case_ids = fields.One2many(
+        "aftersales.case", "sale_order_id", string="Service Cases", groups=AFTERSALES_USERS
+    )
+    aftersales_case_count = fields.Integer(
+        string="Case Count", compute="_compute_aftersales_case_count", groups=AFTERSALES_USERS
+    )
 
     def _compute_aftersales_case_count(self):
         counts = dict(
@@ -62,9 +73,11 @@ class SaleOrder(models.Model):
         }
 
     # --- returns (R)
-    aftersales_return_ids = fields.One2many("aftersales.return", "sale_order_id", string="Returns")
+    aftersales_return_ids = fields.One2many(
+        "aftersales.return", "sale_order_id", string="Returns", groups=AFTERSALES_USERS
+    )
     aftersales_return_count = fields.Integer(
-        string="Return Count", compute="_compute_aftersales_return_count"
+        string="Return Count", compute="_compute_aftersales_return_count", groups=AFTERSALES_USERS
     )
 
     def _compute_aftersales_return_count(self):
@@ -81,17 +94,8 @@ class SaleOrder(models.Model):
         self.ensure_one()
         if self.state != "sale":
             raise UserError(_("Only a confirmed order can be returned."))
-        ret = self.env["aftersales.return"].create(
-            {
-                "sale_order_id": self.id,
-                "company_id": self.company_id.id,
-                "line_ids": [
-                    Command.create(vals)
-                    for vals in self.env["aftersales.return"]._prepare_default_lines(self)
-                ],
-            }
-        )
-        return form_action(ret)
+        Return = self.env["aftersales.return"]
+        return form_action(Return.create(Return._prepare_return_vals(self)))
 
     def action_view_aftersales_returns(self):
         self.ensure_one()

@@ -5,7 +5,12 @@ class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
     # --- warranty (W)
-    aftersales_warranty_ids = fields.One2many("aftersales.warranty", "sale_line_id", string="Warranties")
+    aftersales_warranty_ids = fields.One2many(
+        "aftersales.warranty",
+        "sale_line_id",
+        string="Warranties",
+        groups="aftersales_service.group_aftersales_user,sales_team.group_sale_salesman",
+    )
     aftersales_warranty_end_date = fields.Date(
         string="Warranty End", compute="_compute_aftersales_warranty_status"
     )

@@ -1,3 +1,7 @@
+from odoo import _
+from odoo.exceptions import AccessError
+
+
 def form_action(record):
     """The window action that opens ``record`` in its form view."""
     record.ensure_one()
@@ -8,3 +12,36 @@ def form_action(record):
         "view_mode": "form",
         "views": [(False, "form")],
     }
+
+
+# A marker that only Python code can put in a context: RPC callers send JSON, which cannot
+# carry this object, so a context key holding it proves the write comes from an action method
+# of the addon (after that method's own checks), never from a client.
+_PRIVILEGED = object()
+PRIVILEGED_KEY = "aftersales_privileged"
+
+
+def privileged(records):
+    """``records`` allowed to write their protected (approval, state, amount) fields: for
+    action methods, after they checked the user's right to do what they do."""
+    return records.with_context(**{PRIVILEGED_KEY: _PRIVILEGED})
+
+
+def is_privileged(records):
+    return records.env.su or records.env.context.get(PRIVILEGED_KEY) is _PRIVILEGED
+
+
+def check_protected_write(records, vals, protected, label):
+    """Refuse a direct write of ``protected`` fields (R-4, P-4): they change through the
+    document's action methods only."""
+    touched = sorted(set(vals) & set(protected))
+    if touched and records and not is_privileged(records):
+        fields_desc = records._fields
+        raise AccessError(
+            _(
+                "%(fields)s of %(doc)s change only through its buttons (approve, refuse, submit...), "
+                "not by editing the record.",
+                fields=", ".join(fields_desc[f].string for f in touched),
+                doc=label,
+            )
+        )

@@ -8,3 +8,4 @@ from . import test_case_portal
 from . import test_return
 from . import test_complaint
 from . import test_revisit
+from . import test_integrity

@@ -133,7 +133,7 @@ class TestComplaint(AftersalesCommon):
         self.assertAlmostEqual(resp_a.loss_amount, loss * 0.6)
         self.assertEqual(resp_a.penalty_kind, "bonus_deduction")
         self.assertAlmostEqual(resp_a.penalty_amount, loss * 0.6 * 0.1, places=2)
-        resp_b.penalty_amount = 30.0  # editable before approval
+        resp_b.with_user(self.aftersales_manager).penalty_amount = 30.0  # editable before approval
         self.assertAlmostEqual(complaint.penalty_total, loss * 0.06 + 30.0, places=2)
         with self.assertRaises(ValidationError):
             complaint.replacement_cost = -1.0
