@@ -3,7 +3,7 @@
     "name": "After-Sales Service",
     "summary": "Warranties, service cases with response timers, returns and refunds, "
     "complaint penalties, revisits and satisfaction ratings",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.3.0",
     "category": "Services/After-Sales",
     "website": "https://github.com/aftersales-service/aftersales_service",
     "author": "aftersales_service contributors",
@@ -20,6 +20,7 @@
         "repair",
         "hr",
         "survey",
+        "maintenance",
     ],
     "data": [
         # security
@@ -36,6 +37,9 @@
         # - complaints (P)
         "data/aftersales_complaint_data.xml",
         "report/penalty_notice_report.xml",
+        # - field service (F)
+        "data/aftersales_field_service_data.xml",
+        "report/field_visit_report.xml",
         # - revisits and satisfaction (V)
         "data/aftersales_revisit_data.xml",
         # wizards
@@ -44,7 +48,8 @@
         # - warranty (W)
         "views/aftersales_warranty_views.xml",
         "views/aftersales_warranty_policy_views.xml",
-        "views/product_views.xml",
+        "views/product_template_views.xml",
+        "views/product_category_views.xml",
         "views/repair_order_views.xml",
         "views/sale_order_views.xml",
         # - returns (R) (before cases: the case form opens returns)
@@ -52,12 +57,26 @@
         "views/account_move_views.xml",
         # - complaints (P)
         "views/aftersales_complaint_views.xml",
+        "views/aftersales_complaint_cause_views.xml",
+        "views/aftersales_penalty_rule_views.xml",
+        "views/aftersales_complaint_review_views.xml",
         # - revisits and satisfaction (V)
         "views/aftersales_revisit_views.xml",
+        "views/aftersales_rating_views.xml",
         "views/aftersales_revisit_templates.xml",
         # - service cases (C)
         "views/aftersales_case_views.xml",
+        "views/aftersales_case_tag_views.xml",
+        "views/aftersales_team_views.xml",
+        "views/aftersales_sla_policy_views.xml",
         "views/aftersales_case_portal_templates.xml",
+        # - field service (F)
+        "views/aftersales_field_visit_views.xml",
+        "views/aftersales_field_visit_portal_templates.xml",
+        "views/aftersales_travel_request_views.xml",
+        "views/aftersales_maintenance_views.xml",
+        "views/aftersales_inspection_item_views.xml",
+        "views/maintenance_equipment_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         # menus (last: they reference the actions above)
@@ -69,6 +88,7 @@
         "demo/case_demo.xml",
         "demo/complaint_demo.xml",
         "demo/revisit_demo.xml",
+        "demo/field_service_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

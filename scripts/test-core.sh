@@ -3,17 +3,18 @@
 # database that has the addon installed. Fails on any failure or error.
 #
 #   scripts/test-core.sh                     every guarded suite (about 15 minutes on 2 cores)
-#   CORE_TEST_TAGS=/sale:TestAccessRights scripts/test-core.sh    a subset
+#   CORE_TEST_TAGS=post_install/sale:TestAccessRights scripts/test-core.sh    a subset
 #   CORE_DB=name                             database to (re)build (default aftersales_core)
 #
-# The guarded suites are the post-install tests of sale, sale_stock, sale_management and repair,
+# The guarded suites are the post-install tests (at-install tests need the module being installed
+# and see a half-loaded registry otherwise) of sale, sale_stock, sale_management and repair,
 # and account's invoice / credit-note test classes (they run with every installed module loaded,
 # so they see the fields, rules and overrides the addon adds).
 source "$(dirname "${BASH_SOURCE[0]}")/_lib.sh"
 
 CORE_DB="${CORE_DB:-aftersales_core}"
 ADDON=aftersales_service
-DEFAULT_TAGS="/sale,/sale_stock,/sale_management,/repair,/account:TestAccountMoveOutRefundOnchanges,/account:TestAccountMoveOutInvoiceOnchanges"
+DEFAULT_TAGS="post_install/sale,post_install/sale_stock,post_install/sale_management,post_install/repair,post_install/account:TestAccountMoveOutRefundOnchanges,post_install/account:TestAccountMoveOutInvoiceOnchanges"
 CORE_TEST_TAGS="${CORE_TEST_TAGS:-$DEFAULT_TAGS}"
 started=$SECONDS
 

@@ -160,7 +160,7 @@ class AccountMove(models.Model):
                 raise UserError(
                     _(
                         "Credit note %(move)s (%(amount)s) is above the after-sales approval threshold of "
-                        "%(threshold)s: an After-Sales manager must approve it first (R-4).",
+                        "%(threshold)s: an After-Sales manager must approve it first.",
                         move=move.display_name,
                         amount=move.currency_id.format(move.amount_total),
                         threshold=move.company_id.currency_id.format(

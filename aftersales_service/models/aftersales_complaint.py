@@ -1,8 +1,6 @@
-import base64
-
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command, _, api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
@@ -49,17 +47,6 @@ COMPLAINT_FROZEN_FIELDS = (
     "other_cost",
     "responsibility_ids",
 )
-
-
-class AftersalesComplaintCause(models.Model):
-    _name = "aftersales.complaint.cause"
-    _description = "Complaint Cause"
-    _order = "cause_type, sequence, name"
-
-    name = fields.Char(required=True, translate=True)
-    sequence = fields.Integer(default=10)
-    cause_type = fields.Selection(CAUSE_TYPES, required=True, default="quality")
-    active = fields.Boolean(default=True)
 
 
 class AftersalesComplaint(models.Model):
@@ -293,7 +280,7 @@ class AftersalesComplaint(models.Model):
                 raise UserError(
                     _(
                         "Complaint %(names)s was approved: its loss, cause, validity and responsibilities "
-                        "are frozen (P-4). Reopen it if the customer does not accept the outcome.",
+                        "are frozen. Reopen it if the customer does not accept the outcome.",
                         names=", ".join(locked.mapped("name")),
                     )
                 )
@@ -320,7 +307,7 @@ class AftersalesComplaint(models.Model):
                 date_deadline=deadline,
                 user_id=complaint.investigator_id.id,
                 summary=_("Investigation report for %(name)s", name=complaint.name),
-                note=_("Cause, responsibility and corrective action, within %(days)s days (P-3).", days=days),
+                note=_("Cause, responsibility and corrective action, within %(days)s days.", days=days),
             )
         return True
 
@@ -360,7 +347,7 @@ class AftersalesComplaint(models.Model):
     def action_approve(self):
         """P-4: only the executive makes responsibility, loss and penalties take effect."""
         if not self.env.user.has_group(EXECUTIVE_GROUP):
-            raise AccessError(_("Only the After-Sales executive approves complaint outcomes (P-4)."))
+            raise AccessError(_("Only the After-Sales executive approves complaint outcomes."))
         self._ensure_can("can_approve", _("Complaint %(names)s is not waiting for approval."))
         for complaint in self:
             complaint._check_shares()
@@ -383,7 +370,7 @@ class AftersalesComplaint(models.Model):
             if open_actions:
                 raise UserError(
                     _(
-                        "Complaint %(name)s has open corrective actions: %(actions)s (P-8).",
+                        "Complaint %(name)s has open corrective actions: %(actions)s.",
                         name=complaint.name,
                         actions=", ".join(open_actions.mapped("name")),
                     )
@@ -540,192 +527,17 @@ class AftersalesComplaintResponsibility(models.Model):
     def write(self, vals):
         locked = self.filtered(lambda r: r.complaint_id.state in LOCKED_STATES)
         if locked and not is_privileged(self):
-            raise UserError(_("Approved responsibilities and penalties cannot be changed (P-4)."))
+            raise UserError(_("Approved responsibilities and penalties cannot be changed."))
         return super().write(vals)
 
     @api.model_create_multi
     def create(self, vals_list):
         resps = super().create(vals_list)
         if not is_privileged(self) and resps.filtered(lambda r: r.complaint_id.state in LOCKED_STATES):
-            raise UserError(_("Approved complaints cannot get new responsibilities (P-4)."))
+            raise UserError(_("Approved complaints cannot get new responsibilities."))
         return resps
 
     @api.ondelete(at_uninstall=False)
     def _unlink_if_not_approved(self):
         if self.filtered(lambda r: r.complaint_id.state in ("approved", "closed")):
-            raise UserError(_("Approved responsibilities cannot be deleted (P-4)."))
-
-
-class AftersalesPenaltyRule(models.Model):
-    """P-4: the company's penalty basis."""
-
-    _name = "aftersales.penalty.rule"
-    _description = "Penalty Rule"
-    _order = "sequence, id"
-    _check_company_auto = True
-
-    name = fields.Char(required=True)
-    sequence = fields.Integer(default=10, help="The first matching rule applies.")
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    cause_type = fields.Selection(CAUSE_TYPES)
-    cause_id = fields.Many2one("aftersales.complaint.cause")
-    severity = fields.Selection(SEVERITIES)
-    penalty_kind = fields.Selection(PENALTY_KINDS, required=True, default="fine")
-    fixed_amount = fields.Monetary()
-    loss_percent = fields.Float(string="% of Loss")
-
-    @api.constrains("fixed_amount", "loss_percent")
-    def _check_amounts(self):
-        for rule in self:
-            if rule.fixed_amount < 0 or rule.loss_percent < 0:
-                raise ValidationError(_("Penalty amounts cannot be negative."))
-
-    @api.model
-    def _match(self, complaint):
-        for rule in self.search([("company_id", "=", complaint.company_id.id)]):
-            if (
-                (not rule.cause_type or rule.cause_type == complaint.cause_type)
-                and (not rule.cause_id or rule.cause_id == complaint.cause_id)
-                and (not rule.severity or rule.severity == complaint.severity)
-            ):
-                return rule
-        return self.browse()
-
-    def _amount(self, loss):
-        self.ensure_one()
-        return self.fixed_amount + loss * self.loss_percent / 100.0
-
-
-class AftersalesComplaintReview(models.Model):
-    """P-6: the monthly review of last month's closed complaints, approved by the general
-    manager, then published as reward/penalty notices."""
-
-    _name = "aftersales.complaint.review"
-    _description = "Monthly Complaint Review"
-    _inherit = ["mail.thread"]
-    _order = "month desc"
-    _check_company_auto = True
-
-    name = fields.Char(compute="_compute_name", store=True)
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    month = fields.Date(required=True, help="First day of the reviewed month.")
-    state = fields.Selection(
-        [("draft", "Draft"), ("approved", "Approved"), ("published", "Published")],
-        default="draft",
-        tracking=True,
-    )
-    complaint_ids = fields.Many2many(
-        "aftersales.complaint",
-        "aftersales_review_complaint_rel",
-        "review_id",
-        "complaint_id",
-        string="Closed Complaints",
-    )
-    responsibility_ids = fields.Many2many(
-        "aftersales.complaint.responsibility",
-        "aftersales_review_responsibility_rel",
-        "review_id",
-        "responsibility_id",
-        string="Responsibilities",
-    )
-    complaint_count = fields.Integer(compute="_compute_totals", store=True)
-    loss_total = fields.Monetary(compute="_compute_totals", store=True)
-    penalty_total = fields.Monetary(compute="_compute_totals", store=True)
-    approver_id = fields.Many2one("res.users", readonly=True)
-
-    _sql_constraints = [
-        ("company_month_uniq", "unique(company_id, month)", "This month already has its complaint review."),
-    ]
-
-    @api.depends("month")
-    def _compute_name(self):
-        for review in self:
-            review.name = (
-                _("Complaint review %(month)s", month=review.month.strftime("%Y-%m")) if review.month else "/"
-            )
-
-    @api.depends("complaint_ids", "responsibility_ids.penalty_amount")
-    def _compute_totals(self):
-        for review in self:
-            review.complaint_count = len(review.complaint_ids)
-            review.loss_total = sum(review.complaint_ids.mapped("loss_amount"))
-            review.penalty_total = sum(review.responsibility_ids.mapped("penalty_amount"))
-
-    def _totals_by(self, field):
-        """{department or employee: (loss, penalty)} for the review's responsibilities."""
-        self.ensure_one()
-        totals = {}
-        for resp in self.responsibility_ids:
-            key = resp[field]
-            if key:
-                loss, penalty = totals.get(key, (0.0, 0.0))
-                totals[key] = (loss + resp.loss_amount, penalty + resp.penalty_amount)
-        return totals
-
-    @api.model
-    def _build(self, company, month):
-        """The review of ``month`` (first day): its closed complaints and responsibilities."""
-        if self.search_count([("company_id", "=", company.id), ("month", "=", month)]):
-            raise UserError(_("%(month)s already has its complaint review.", month=month.strftime("%Y-%m")))
-        complaints = self.env["aftersales.complaint"].search(
-            [
-                ("company_id", "=", company.id),
-                ("state", "=", "closed"),
-                ("closed_date", ">=", month),
-                ("closed_date", "<", month + relativedelta(months=1)),
-            ]
-        )
-        return self.create(
-            {
-                "company_id": company.id,
-                "month": month,
-                "complaint_ids": [Command.set(complaints.ids)],
-                "responsibility_ids": [Command.set(complaints.responsibility_ids.ids)],
-            }
-        )
-
-    @api.model
-    def _cron_build_reviews(self):
-        """From day N (Settings, 10) of a month: last month's review, once per company (P-6)."""
-        today = fields.Date.context_today(self)
-        last_month = today.replace(day=1) - relativedelta(months=1)
-        for company in self.env["res.company"].search([]):
-            if not company.aftersales_review_day or today.day < company.aftersales_review_day:
-                continue
-            if not self.search_count([("company_id", "=", company.id), ("month", "=", last_month)]):
-                self.with_company(company)._build(company, last_month)
-
-    def action_approve(self):
-        if not self.env.user.has_group(EXECUTIVE_GROUP):
-            raise AccessError(_("Only the executive / general manager approves the monthly review (P-6)."))
-        self.filtered(lambda r: r.state == "draft").write(
-            {"state": "approved", "approver_id": self.env.user.id}
-        )
-
-    def action_publish(self):
-        """Issue one reward/penalty notice per employee: a PDF posted on the employee's chatter."""
-        report = self.env.ref("aftersales_service.action_report_penalty_notice")
-        for review in self:
-            if review.state != "approved":
-                raise UserError(_("Approve the review before publishing it."))
-            for employee in review.responsibility_ids.employee_id:
-                # a PDF (an HTML document when Odoo runs its tests without wkhtmltopdf workers)
-                content, fmt = report._render_qweb_pdf(
-                    report.report_name, res_ids=review.ids, data={"employee_id": employee.id}
-                )
-                attachment = self.env["ir.attachment"].create(
-                    {
-                        "name": f"{review.name} - {employee.name}.{fmt}",
-                        "datas": base64.b64encode(content),
-                        "res_model": "hr.employee",
-                        "res_id": employee.id,
-                        "mimetype": "application/pdf" if fmt == "pdf" else "text/html",
-                    }
-                )
-                employee.message_post(
-                    body=_("Reward/penalty notice of %(review)s.", review=review.name),
-                    attachment_ids=attachment.ids,
-                )
-            review.state = "published"
+            raise UserError(_("Approved responsibilities cannot be deleted."))

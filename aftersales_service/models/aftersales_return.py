@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, float_is_zero
 
 from .tools import check_protected_write, form_action, is_privileged, privileged
@@ -129,7 +129,7 @@ class AftersalesReturn(models.Model):
                     elif ret.request_date > line.delivery_date + timedelta(days=days):
                         notes.append(
                             _(
-                                "%(product)s: the %(days)s-day return window closed on %(date)s (R-1).",
+                                "%(product)s: the %(days)s-day return window closed on %(date)s.",
                                 product=line.product_id.display_name,
                                 days=days,
                                 date=line.delivery_date + timedelta(days=days),
@@ -140,7 +140,7 @@ class AftersalesReturn(models.Model):
                 ):
                     notes.append(
                         _(
-                            "%(product)s is not under warranty on %(date)s (R-2).",
+                            "%(product)s is not under warranty on %(date)s.",
                             product=line.product_id.display_name,
                             date=ret.request_date,
                         )
@@ -153,7 +153,7 @@ class AftersalesReturn(models.Model):
             ):
                 notes.append(
                     _(
-                        "The refund of %(amount)s is above the approval threshold of %(threshold)s (R-4).",
+                        "The refund of %(amount)s is above the approval threshold of %(threshold)s.",
                         amount=ret.currency_id.format(ret.refund_estimate)
                         if ret.currency_id
                         else ret.refund_estimate,
@@ -393,188 +393,6 @@ class AftersalesReturn(models.Model):
         privileged(self).write({"state": "draft", "approver_id": False, "approval_date": False})
         return True
 
-    # ------------------------------------------------------------------ goods (R-6)
-    def _create_return_pickings(self):
-        """One standard return picking per original delivery, for the approved quantities, made
-        with Odoo's own return wizard; exchanges also get Odoo's replacement delivery.
-
-        Runs as superuser: it is only called by ``action_submit`` / ``action_approve`` once the
-        return is approved, and creates exactly the transfers of the approved quantities, so
-        after-sales users need no warehouse rights of their own."""
-        for ret in privileged(self.sudo()):
-            by_picking = {}
-            for line in ret.line_ids.filtered(lambda ln: ln.qty_approved > 0 and ln.product_id.is_storable):
-                remaining = line.qty_approved
-                for move in line._delivered_moves():
-                    if remaining <= 0:
-                        break
-                    take = min(remaining, move._aftersales_returnable_qty())
-                    if take <= 0:
-                        continue
-                    by_picking.setdefault(move.picking_id, []).append((line, move, take))
-                    remaining -= take
-            for picking, items in by_picking.items():
-                wizard = (
-                    ret.env["stock.return.picking"]
-                    .with_context(active_id=picking.id, active_ids=picking.ids, active_model="stock.picking")
-                    .create({"picking_id": picking.id})
-                )
-                quantities = {move.id: qty for _line, move, qty in items}
-                for wiz_line in wizard.product_return_moves:
-                    wiz_line.quantity = quantities.get(wiz_line.move_id.id, 0.0)
-                exchange = ret.return_type == "exchange" or ret.requested_outcome == "exchange"
-                action = wizard.action_create_exchanges() if exchange else wizard.action_create_returns()
-                new_picking = ret.env["stock.picking"].browse(action["res_id"])
-                # returned quantities lower what was delivered (and so what is invoiceable)
-                new_picking.move_ids.write({"to_refund": True})
-                new_picking.aftersales_return_id = ret
-                for line, move, _qty in items:
-                    line.return_move_ids |= new_picking.move_ids.filtered(
-                        lambda m, move=move: m.origin_returned_move_id == move
-                    )
-                if exchange:
-                    replacement = ret.sale_order_id.picking_ids.filtered(
-                        lambda p: (
-                            p.picking_type_code == "outgoing"
-                            and p.state not in ("done", "cancel")
-                            and not p.aftersales_return_id
-                        )
-                    )
-                    replacement.aftersales_return_id = ret
-            ret.state = "waiting_goods" if by_picking else "received"
-
-    def _update_received(self):
-        """Called when a return picking is validated: received quantities come from the done
-        return moves (R-6)."""
-        for ret in privileged(self).filtered(lambda r: r.state == "waiting_goods"):
-            ret._flag_over_receipt()
-            incoming = ret.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
-            if incoming and all(p.state in ("done", "cancel") for p in incoming):
-                ret.state = "received"
-                ret.message_post(body=_("Goods received."))
-
-    def _flag_over_receipt(self):
-        """R-6: more received than approved is never refunded (``qty_to_refund`` stops at the
-        approved quantity); the manager is told, once per return."""
-        summary = _("More goods received than approved")
-        for ret in self:
-            over = ret.line_ids.filtered(
-                lambda ln: (
-                    float_compare(
-                        ln.qty_received,
-                        ln.qty_approved,
-                        precision_rounding=ln.sale_line_id.product_uom.rounding or 0.01,
-                    )
-                    > 0
-                )
-            )
-            if not over or ret.activity_ids.filtered(lambda a, s=summary: a.summary == s):
-                continue
-            manager = ret.company_id.aftersales_manager_id
-            note = "\n".join(
-                _(
-                    "%(product)s: %(received)s received, %(approved)s approved.",
-                    product=ln.product_id.display_name,
-                    received=ln.qty_received,
-                    approved=ln.qty_approved,
-                )
-                for ln in over
-            )
-            if manager:
-                ret.activity_schedule(
-                    "mail.mail_activity_data_todo", user_id=manager.id, summary=summary, note=note
-                )
-            ret.message_post(body=_("%(summary)s: %(note)s", summary=summary, note=note))
-
-    # ------------------------------------------------------------------ money (R-5, R-8)
-    def action_create_credit_note(self):
-        """Reverse the original invoice lines for the received quantities (approved ones for
-        lines with nothing to receive), with their price, discount and taxes (R-6, R-8)."""
-        self.ensure_one()
-        if self.state not in ("approved", "waiting_goods", "received"):
-            raise UserError(_("Return %(name)s must be approved before refunding.", name=self.name))
-        if not self.env.user.has_group("account.group_account_invoice"):
-            raise AccessError(_("Credit notes are made by users with invoicing rights."))
-        to_refund = [(line, line.qty_to_refund) for line in self.line_ids if line.qty_to_refund > 0]
-        if not to_refund:
-            raise UserError(
-                _(
-                    "Nothing left to refund on return %(name)s: received quantities are refunded already, or "
-                    "the order was not invoiced (its invoiceable quantity was lowered instead).",
-                    name=self.name,
-                )
-            )
-        moves_vals = self._prepare_credit_notes_vals(to_refund)
-        credit_notes = self.env["account.move"].with_company(self.company_id).create(moves_vals)
-        if self.company_id.aftersales_post_credit_notes:
-            credit_notes.action_post()
-        self.message_post(
-            body=_(
-                "Credit note %(moves)s created.", moves=", ".join(m._get_html_link() for m in credit_notes)
-            )
-        )
-        if (
-            all(float_is_zero(ln.qty_to_refund, precision_digits=4) for ln in self.line_ids)
-            and self.state == "received"
-        ):
-            privileged(self).state = "done"
-        return credit_notes
-
-    def _prepare_credit_notes_vals(self, to_refund):
-        by_invoice = {}
-        for line, qty in to_refund:
-            remaining = qty
-            for inv_line in line._invoice_lines():
-                if remaining <= 0:
-                    break
-                take = min(remaining, inv_line.quantity)
-                by_invoice.setdefault(inv_line.move_id, []).append((line, inv_line, take))
-                remaining -= take
-        vals_list = []
-        for invoice, items in by_invoice.items():
-            vals_list.append(
-                {
-                    "move_type": "out_refund",
-                    "partner_id": invoice.partner_id.id,
-                    "company_id": invoice.company_id.id,
-                    "currency_id": invoice.currency_id.id,
-                    "journal_id": invoice.journal_id.id,
-                    "reversed_entry_id": invoice.id,
-                    "invoice_origin": self.sale_order_id.name,
-                    "ref": _(
-                        "Reversal of: %(invoice)s, return %(name)s", invoice=invoice.name, name=self.name
-                    ),
-                    "fiscal_position_id": invoice.fiscal_position_id.id,
-                    "invoice_payment_term_id": invoice.invoice_payment_term_id.id,
-                    "aftersales_return_id": self.id,
-                    "aftersales_case_id": self.case_id.id,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "product_id": inv_line.product_id.id,
-                                "name": inv_line.name,
-                                "quantity": qty,
-                                "product_uom_id": inv_line.product_uom_id.id,
-                                "price_unit": inv_line.price_unit,
-                                "discount": inv_line.discount,
-                                "tax_ids": [Command.set(inv_line.tax_ids.ids)],
-                                "account_id": inv_line.account_id.id,
-                                "analytic_distribution": inv_line.analytic_distribution,
-                                # delivery-invoiced lines: the refund lowers the invoiced quantity
-                                # as the return lowered the delivered one; order-invoiced lines keep
-                                # theirs, else the order would be invoiceable again (OCA/rma#300)
-                                "sale_line_ids": [Command.set(line.sale_line_id.ids)]
-                                if line.product_id.invoice_policy == "delivery"
-                                else [],
-                                "aftersales_return_line_id": line.id,
-                            }
-                        )
-                        for line, inv_line, qty in items
-                    ],
-                }
-            )
-        return vals_list
-
     def action_create_complaint(self):
         """P-1: a return can open a complaint form that reads its credit notes for the loss."""
         self.ensure_one()
@@ -606,200 +424,3 @@ class AftersalesReturn(models.Model):
         action["domain"] = [("id", "in", self.credit_note_ids.ids)]
         action["context"] = {"create": False}
         return action
-
-
-class AftersalesReturnLine(models.Model):
-    _name = "aftersales.return.line"
-    _description = "After-Sales Return Line"
-
-    return_id = fields.Many2one("aftersales.return", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="return_id.company_id", store=True)
-    sale_line_id = fields.Many2one("sale.order.line", string="Order Line", required=True, index=True)
-    product_id = fields.Many2one(related="sale_line_id.product_id", store=True)
-    lot_id = fields.Many2one("stock.lot", string="Serial/Lot")
-    reason = fields.Char()
-    outcome = fields.Selection(
-        OUTCOMES, compute="_compute_outcome", store=True, readonly=False, precompute=True, required=True
-    )
-    qty_requested = fields.Float(string="Requested", digits="Product Unit of Measure", default=1.0)
-    qty_approved = fields.Float(string="Approved", digits="Product Unit of Measure", copy=False)
-    return_move_ids = fields.Many2many("stock.move", string="Return Moves", copy=False, readonly=True)
-    qty_received = fields.Float(
-        string="Received", digits="Product Unit of Measure", compute="_compute_qty_received", store=True
-    )
-    refund_line_ids = fields.One2many("account.move.line", "aftersales_return_line_id", string="Refund Lines")
-    qty_refunded = fields.Float(
-        string="Refunded", digits="Product Unit of Measure", compute="_compute_qty_refunded", store=True
-    )
-    qty_to_refund = fields.Float(digits="Product Unit of Measure", compute="_compute_qty_to_refund")
-    delivery_date = fields.Date(compute="_compute_delivery_date")
-    price_unit = fields.Float(related="sale_line_id.price_unit")
-    discount = fields.Float(related="sale_line_id.discount")
-    refund_estimate = fields.Monetary(compute="_compute_refund_estimate", currency_field="currency_id")
-    amount_refunded = fields.Monetary(
-        compute="_compute_qty_refunded", store=True, currency_field="currency_id"
-    )
-    currency_id = fields.Many2one(related="sale_line_id.currency_id")
-
-    @api.constrains("qty_requested")
-    def _check_qty_requested(self):
-        for line in self:
-            if float_compare(line.qty_requested, 0.0, precision_digits=6) <= 0:
-                raise ValidationError(
-                    _(
-                        "Return quantities must be positive (%(product)s).",
-                        product=line.product_id.display_name,
-                    )
-                )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        lines = super().create(vals_list)
-        if not is_privileged(self):
-            if lines.filtered(lambda ln: ln.qty_approved or ln.return_move_ids):
-                raise AccessError(_("Approved quantities are set by the approval, not typed in."))
-            if lines.return_id.filtered(lambda r: r.state != "draft"):
-                raise UserError(_("Lines are added to draft returns only."))
-        return lines
-
-    def write(self, vals):
-        check_protected_write(self, vals, RETURN_LINE_PROTECTED_FIELDS, _("a return line"))
-        if not is_privileged(self) and set(vals) & set(RETURN_LINE_FROZEN_FIELDS):
-            submitted = self.return_id.filtered(lambda r: r.state != "draft")
-            if submitted:
-                raise UserError(
-                    _(
-                        "Return %(names)s was submitted: its lines are frozen.",
-                        names=", ".join(submitted.mapped("name")),
-                    )
-                )
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_if_draft(self):
-        if self.return_id.filtered(lambda r: r.state not in ("draft", "cancelled")):
-            raise UserError(_("Lines of a submitted return cannot be deleted."))
-
-    @api.depends("return_id.requested_outcome", "return_id.return_type")
-    def _compute_outcome(self):
-        for line in self:
-            ret = line.return_id
-            line.outcome = (
-                "exchange" if ret.return_type == "exchange" else (ret.requested_outcome or "refund")
-            )
-
-    @api.depends("return_move_ids.state", "return_move_ids.quantity")
-    def _compute_qty_received(self):
-        for line in self:
-            line.qty_received = sum(
-                line.return_move_ids.filtered(lambda m: m.state == "done").mapped("quantity")
-            )
-
-    @api.depends("refund_line_ids.quantity", "refund_line_ids.parent_state", "refund_line_ids.price_total")
-    def _compute_qty_refunded(self):
-        for line in self:
-            refunds = line.refund_line_ids.filtered(lambda ml: ml.parent_state != "cancel")
-            line.qty_refunded = sum(refunds.mapped("quantity"))
-            line.amount_refunded = sum(refunds.mapped("price_total"))
-
-    @api.depends(
-        "qty_approved",
-        "qty_received",
-        "qty_refunded",
-        "product_id",
-        "return_id.state",
-        "sale_line_id.qty_invoiced",
-    )
-    def _compute_qty_to_refund(self):
-        refundable = self.sale_line_id._aftersales_refundable_qties()
-        for line in self:
-            if (
-                line.return_id.state not in ("approved", "waiting_goods", "received")
-                or line.outcome != "refund"
-            ):
-                line.qty_to_refund = 0.0
-                continue
-            # R-6: never more than approved, whatever was received on the return transfer
-            base = (
-                min(line.qty_received, line.qty_approved)
-                if line.product_id.is_storable
-                else line.qty_approved
-            )
-            # never above what is invoiced (net of every refund of this order line)
-            line.qty_to_refund = max(
-                0.0, min(base - line.qty_refunded, refundable.get(line.sale_line_id.id, 0.0))
-            )
-
-    def _compute_delivery_date(self):
-        for line in self:
-            dates = line._delivered_moves().mapped("date")
-            line.delivery_date = fields.Date.context_today(line, max(dates)) if dates else False
-
-    @api.depends("qty_requested", "sale_line_id")
-    def _compute_refund_estimate(self):
-        for line in self:
-            sale_line = line.sale_line_id
-            line.refund_estimate = (
-                sale_line.price_total / sale_line.product_uom_qty * line.qty_requested
-                if sale_line.product_uom_qty
-                else 0.0
-            )
-
-    def _delivered_moves(self):
-        self.ensure_one()
-        return self.sale_line_id.move_ids.filtered(
-            lambda m: (
-                m.state == "done"
-                and m.location_dest_id.usage == "customer"
-                and not m.origin_returned_move_id
-                and (not self.lot_id or self.lot_id in m.move_line_ids.lot_id)
-            )
-        )
-
-    def _invoice_lines(self):
-        return self.sale_line_id.invoice_lines.filtered(
-            lambda ml: ml.move_id.move_type == "out_invoice" and ml.parent_state == "posted"
-        ).sorted(lambda ml: ml.move_id.invoice_date or ml.move_id.date, reverse=True)
-
-    def _check_line(self):
-        self.ensure_one()
-        ret = self.return_id
-        sale_line = self.sale_line_id
-        if sale_line.order_id != ret.sale_order_id:
-            raise ValidationError(
-                _(
-                    "%(line)s is a line of %(other)s, not of %(order)s.",
-                    line=sale_line.display_name,
-                    other=sale_line.order_id.name,
-                    order=ret.sale_order_id.name,
-                )
-            )
-        if self.qty_requested <= 0:
-            raise ValidationError(
-                _("Return quantities must be positive (%(product)s).", product=self.product_id.display_name)
-            )
-        available = sale_line._aftersales_returnable_qty(exclude=ret)
-        if (
-            float_compare(self.qty_requested, available, precision_rounding=sale_line.product_uom.rounding)
-            > 0
-        ):
-            raise ValidationError(
-                _(
-                    "%(product)s: %(qty)s requested but only %(available)s delivered and not yet returned.",
-                    product=self.product_id.display_name,
-                    qty=self.qty_requested,
-                    available=available,
-                )
-            )
-        if self.lot_id:
-            delivered_lots = sale_line.move_ids.filtered(
-                lambda m: m.state == "done" and m.location_dest_id.usage == "customer"
-            ).move_line_ids.lot_id
-            if self.lot_id not in delivered_lots:
-                raise ValidationError(
-                    _(
-                        "Serial %(lot)s was not delivered on order %(order)s.",
-                        lot=self.lot_id.name,
-                        order=ret.sale_order_id.name,
-                    )
-                )

@@ -62,6 +62,11 @@ class AftersalesRevisit(models.Model):
     kind = fields.Selection(REVISIT_KINDS, required=True, default="periodic")
     sale_order_id = fields.Many2one("sale.order", check_company=True)
     state = fields.Selection(REVISIT_STATES, default="planned", required=True, index=True, tracking=True)
+    # --- workflow buttons: one rule each, in Python (the views only show them)
+    can_done = fields.Boolean(compute="_compute_can_flags")
+    can_cancel = fields.Boolean(compute="_compute_can_flags")
+    can_create_case = fields.Boolean(compute="_compute_can_flags")
+    can_open_survey = fields.Boolean(compute="_compute_can_flags")
     outcome = fields.Html(string="Outcome Notes")
     problems = fields.Text(string="Problems Found")
     major_problem = fields.Boolean(
@@ -120,7 +125,22 @@ class AftersalesRevisit(models.Model):
             ]
         )
 
+    @api.depends("state", "problems", "case_id", "survey_input_id")
+    def _compute_can_flags(self):
+        for revisit in self:
+            revisit.can_done = revisit.state == "planned"
+            revisit.can_cancel = revisit.state == "planned"
+            revisit.can_create_case = bool(revisit.problems) and not revisit.case_id
+            revisit.can_open_survey = bool(revisit.survey_input_id)
+
+    def _ensure_can(self, flag, message):
+        """The guard of every workflow action: the same rule as the button's ``can_*`` flag."""
+        refused = self.filtered(lambda r: not r[flag])
+        if refused:
+            raise UserError(message % {"names": ", ".join(refused.mapped("name"))})
+
     def action_done(self):
+        self._ensure_can("can_done", _("Revisit %(names)s is not planned any more."))
         self._mark_done()
         self.activity_ids.filtered(
             lambda a: a.activity_type_id == self.env.ref("mail.mail_activity_data_call")
@@ -132,7 +152,8 @@ class AftersalesRevisit(models.Model):
             revisit._alert_if_needed()
 
     def action_cancel(self):
-        self.filtered(lambda r: r.state == "planned").write({"state": "cancelled"})
+        self._ensure_can("can_cancel", _("Revisit %(names)s is not planned any more."))
+        self.write({"state": "cancelled"})
         self.activity_ids.unlink()
 
     def _alert_if_needed(self):
@@ -151,6 +172,7 @@ class AftersalesRevisit(models.Model):
     def action_create_case(self):
         """V-3: problems found in a revisit become a follow-up case."""
         self.ensure_one()
+        self._ensure_can("can_create_case", _("Revisit %(names)s has no problem noted, or has its case."))
         case = self.env["aftersales.case"].create(
             {
                 "subject": _("Follow-up of revisit %(name)s", name=self.name),
@@ -362,92 +384,3 @@ class AftersalesRevisit(models.Model):
             "<table><tr><th>Class</th><th>Salesperson</th><th>Planned</th><th>Done</th><th>Missed</th></tr>"
             f"{lines}</table><p>{_('Open problems without a case: %(count)s', count=problems)}</p>"
         )
-
-
-class AftersalesRating(models.Model):
-    """A service rating (V-5): four dimensions on four levels, by email link or by staff."""
-
-    _name = "aftersales.rating"
-    _description = "Service Rating"
-    _order = "id desc"
-    _check_company_auto = True
-
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True)
-    rated_user_id = fields.Many2one("res.users", string="Rated Staff", required=True, index=True)
-    case_id = fields.Many2one("aftersales.case", index="btree_not_null")
-    team_id = fields.Many2one(related="case_id.team_id", store=True)
-    access_token = fields.Char(copy=False, readonly=True, index=True)
-    state = fields.Selection(
-        [("requested", "Requested"), ("rated", "Rated")], default="requested", required=True
-    )
-    rating_date = fields.Date(readonly=True, index=True)
-    attitude = fields.Selection("_levels")
-    technical_skill = fields.Selection("_levels")
-    arrival_time = fields.Selection("_levels")
-    promise_keeping = fields.Selection("_levels")
-    comment = fields.Text()
-    is_satisfied = fields.Boolean(
-        compute="_compute_is_satisfied",
-        store=True,
-        help="All four answers satisfied or very satisfied: what the satisfaction rate counts (V-6).",
-    )
-    satisfaction = fields.Float(
-        compute="_compute_is_satisfied",
-        store=True,
-        aggregator="avg",
-        string="Satisfaction Rate (%)",
-    )
-
-    LEVELS = [
-        ("very_satisfied", "Very Satisfied"),
-        ("satisfied", "Satisfied"),
-        ("average", "Average"),
-        ("poor", "Poor"),
-    ]
-    DIMENSIONS = ("attitude", "technical_skill", "arrival_time", "promise_keeping")
-
-    @api.model
-    def _levels(self):
-        return self.LEVELS
-
-    @api.depends("attitude", "technical_skill", "arrival_time", "promise_keeping", "state")
-    def _compute_is_satisfied(self):
-        for rating in self:
-            answers = [rating[d] for d in self.DIMENSIONS]
-            rating.is_satisfied = rating.state == "rated" and all(
-                a in ("very_satisfied", "satisfied") for a in answers
-            )
-            rating.satisfaction = 100.0 if rating.is_satisfied else 0.0
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        import secrets  # noqa: PLC0415
-
-        for vals in vals_list:
-            vals.setdefault("access_token", secrets.token_urlsafe(24))
-        return super().create(vals_list)
-
-    def _submit(self, answers, comment=None):
-        """Record the four answers (from the public page or by staff); each must be on the scale."""
-        self.ensure_one()
-        if self.state == "rated":
-            raise UserError(_("This service was rated already."))
-        allowed = {key for key, _label in self.LEVELS}
-        vals = {}
-        for dim in self.DIMENSIONS:
-            if answers.get(dim) not in allowed:
-                raise ValidationError(_("Answer %(dim)s on the four-level scale.", dim=dim))
-            vals[dim] = answers[dim]
-        vals.update(comment=comment or False, state="rated", rating_date=fields.Date.context_today(self))
-        self.write(vals)
-
-    def _get_public_url(self):
-        self.ensure_one()
-        return f"{self.get_base_url()}/aftersales/rating/{self.id}/{self.access_token}"
-
-    @api.model
-    def _satisfaction_rate(self, domain):
-        rated = self.search_count([*domain, ("state", "=", "rated")])
-        satisfied = self.search_count([*domain, ("state", "=", "rated"), ("is_satisfied", "=", True)])
-        return 100.0 * satisfied / rated if rated else 0.0

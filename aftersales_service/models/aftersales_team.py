@@ -1,4 +1,9 @@
-from odoo import api, fields, models
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+
+_logger = logging.getLogger(__name__)
 
 
 class AftersalesTeam(models.Model):
@@ -72,6 +77,40 @@ class AftersalesTeam(models.Model):
         company = company or self.env.company
         team = company[f"aftersales_team_{category}_id"] if category else self.browse()
         return team or self.search([("company_id", "=", company.id)], limit=1)
+
+    # --- dispatch (C-4)
+    @api.model
+    def _cron_dispatch_unassigned(self):
+        """C-4: cases still unassigned at the end of a working day go to their team's leader (or
+        the manager of the case's own company), first thing the next working morning (the
+        activity's date). Per company and per team; a case that fails is logged and the others
+        go on."""
+        cases = self.env["aftersales.case"].search([("state", "=", "new"), ("user_id", "=", False)])
+        now = fields.Datetime.now()
+        for (company, team), group in cases.grouped(lambda c: (c.company_id, c.team_id)).items():
+            group = group.with_company(company)
+            leader = team.leader_id or company.aftersales_manager_id
+            if not leader:
+                continue
+            calendar = team.resource_calendar_id or company.resource_calendar_id
+            morning = (
+                calendar.plan_hours(0.01, now + timedelta(hours=1), compute_leaves=True) if calendar else now
+            )
+            for case in group:
+                try:
+                    with self.env.cr.savepoint():
+                        self._dispatch_case(case, leader, fields.Date.to_date(morning or now))
+                except Exception:
+                    _logger.exception("Dispatching case %s failed; the other cases go on", case.name)
+
+    @api.model
+    def _dispatch_case(self, case, leader, date):
+        summary = _("Dispatch unassigned case %(name)s", name=case.name)
+        if not case.activity_ids.filtered(lambda a: a.summary == summary):
+            case.activity_schedule(
+                "mail.mail_activity_data_todo", date_deadline=date, user_id=leader.id, summary=summary
+            )
+        case.with_context(tracking_disable=True).write({"user_id": leader.id})
 
     def action_view_cases(self):
         self.ensure_one()

@@ -11,3 +11,7 @@ class ProductCategory(models.Model):
         help="Warranty of the products of this category and its sub-categories, unless a product "
         "or a closer category sets its own (W-1).",
     )
+    aftersales_maintenance_required = fields.Boolean(
+        string="Mandatory Maintenance",
+        help="Default of the category's products: units sold get the mandatory maintenance steps (F-6).",
+    )

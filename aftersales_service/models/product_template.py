@@ -13,6 +13,38 @@ class ProductTemplate(models.Model):
         help="Overrides the warranty policy of the product category (W-1, W-5).",
     )
 
+    # --- field service (F-6, F-7)
+    aftersales_maintenance_required = fields.Boolean(
+        string="Mandatory Maintenance",
+        compute="_compute_aftersales_maintenance_required",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Each sold unit gets the mandatory maintenance steps (operating hours) within its "
+        "warranty (F-6). Defaults from the product category.",
+    )
+    aftersales_wear_part = fields.Boolean(
+        string="Wear Part",
+        help="Kept in the service stock with a reorder rule (min/max in Settings) for fast swaps (F-7).",
+    )
+
+    @api.depends("categ_id.aftersales_maintenance_required")
+    def _compute_aftersales_maintenance_required(self):
+        for template in self:
+            template.aftersales_maintenance_required = template.categ_id.aftersales_maintenance_required
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        templates = super().create(vals_list)
+        templates.filtered("aftersales_wear_part").product_variant_ids._aftersales_sync_wear_orderpoints()
+        return templates
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "aftersales_wear_part" in vals:
+            self.product_variant_ids._aftersales_sync_wear_orderpoints()
+        return res
+
     @api.constrains("aftersales_warranty_policy_id", "company_id")
     def _check_aftersales_warranty_policy_company(self):
         for template in self:

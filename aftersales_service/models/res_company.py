@@ -6,7 +6,17 @@ AFTERSALES_SEQUENCES = {
     "aftersales.case": ("Service Case", "CASE/%(year)s/"),
     "aftersales.return": ("After-Sales Return", "RET/%(year)s/"),
     "aftersales.complaint": ("Complaint", "CMP/%(year)s/"),
+    "aftersales.field.visit": ("Field Visit", "FV/%(year)s/"),
 }
+
+# F-6 default steps: (operating hours, due from day, due to day) after the warranty start
+DEFAULT_MAINTENANCE_STEPS = (
+    (100, 7, 14),
+    (600, 60, 91),
+    (1200, 151, 182),
+    (1800, 243, 273),
+    (2400, 334, 365),
+)
 
 # settings where 0 means "off" (never "use the default"); none of them may be negative
 NON_NEGATIVE_SETTINGS = (
@@ -21,6 +31,14 @@ NON_NEGATIVE_SETTINGS = (
     "aftersales_post_sale_months",
     "aftersales_summary_months",
     "aftersales_satisfaction_target",
+    "aftersales_city_radius_km",
+    "aftersales_arrival_city_hours",
+    "aftersales_arrival_200_hours",
+    "aftersales_arrival_300_hours",
+    "aftersales_arrival_400_hours",
+    "aftersales_home_radius_km",
+    "aftersales_wear_part_min",
+    "aftersales_wear_part_max",
 )
 
 
@@ -133,11 +151,104 @@ class ResCompany(models.Model):
         "res.users", string="Sales Manager", help="Receives revisit alerts (V-3) and summaries (V-4)."
     )
 
+    # --- field service (F) --------------------------------------------------------------
+    aftersales_city_radius_km = fields.Float(
+        string="City Radius (km)",
+        default=30.0,
+        help="Visits within this distance are in the city band (F-2).",
+    )
+    aftersales_arrival_city_hours = fields.Float(
+        string="Arrival Target, City (hours)", default=2.0, help="F-2"
+    )
+    aftersales_arrival_200_hours = fields.Float(
+        string="Arrival Target, 200 km (hours)", default=6.0, help="F-2"
+    )
+    aftersales_arrival_300_hours = fields.Float(
+        string="Arrival Target, 300 km (hours)", default=8.0, help="F-2"
+    )
+    aftersales_arrival_400_hours = fields.Float(
+        string="Arrival Target, 400 km (hours)", default=10.0, help="F-2"
+    )
+    aftersales_home_radius_km = fields.Float(
+        string="Home Area Radius (km)",
+        default=200.0,
+        help="Visits farther away need a travel request approved by a manager (F-5); 0 turns it off.",
+    )
+    aftersales_service_location_id = fields.Many2one(
+        "stock.location",
+        string="Service Stock Location",
+        domain="[('usage', '=', 'internal'), ('company_id', 'in', [id, False])]",
+        help="Parts used on visits are taken from here; wear parts get their reorder rules here "
+        "(F-7). Default: the main warehouse's stock.",
+    )
+    aftersales_wear_part_min = fields.Float(string="Wear Parts Minimum", default=5.0, help="F-7")
+    aftersales_wear_part_max = fields.Float(string="Wear Parts Maximum", default=20.0, help="F-7")
+    aftersales_maintenance_user_id = fields.Many2one(
+        "res.users",
+        string="Maintenance Engineer",
+        help="Lead engineer of the maintenance visits the cron schedules (F-6); default: the "
+        "customer service manager.",
+    )
+
+    def _aftersales_arrival_hours(self, band):
+        """Arrival target in hours of a distance band (F-2); none beyond the last band."""
+        self.ensure_one()
+        return {
+            "city": self.aftersales_arrival_city_hours,
+            "200": self.aftersales_arrival_200_hours,
+            "300": self.aftersales_arrival_300_hours,
+            "400": self.aftersales_arrival_400_hours,
+        }.get(band, 0.0)
+
+    def _aftersales_service_location(self):
+        self.ensure_one()
+        if self.aftersales_service_location_id:
+            return self.aftersales_service_location_id
+        # sudo: the default location is configuration read for any after-sales flow
+        warehouse = self.env["stock.warehouse"].sudo().search([("company_id", "=", self.id)], limit=1)
+        return warehouse.lot_stock_id
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"aftersales_wear_part_min", "aftersales_wear_part_max", "aftersales_service_location_id"} & set(
+            vals
+        ):
+            wear_parts = self.env["product.product"].sudo().search([("aftersales_wear_part", "=", True)])
+            wear_parts._aftersales_sync_wear_orderpoints(companies=self)
+        return res
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
         companies._aftersales_create_sequences()
+        companies._aftersales_create_maintenance_steps()
         return companies
+
+    @api.model
+    def _aftersales_install_maintenance_steps(self):
+        self.with_context(active_test=False).search([])._aftersales_create_maintenance_steps()
+
+    def _aftersales_create_maintenance_steps(self):
+        """F-6 defaults: 100 h after about 10 days, 600 h after 2-3 months, 1200 h after 5-6,
+        1800 h after 8-9 and 2400 h after 11-12 months of the warranty (editable per company)."""
+        # sudo: configuration records made with the company
+        Step = self.env["aftersales.maintenance.step"].sudo()
+        has_steps = set(
+            Step.with_context(active_test=False).search([("company_id", "in", self.ids)]).company_id.ids
+        )
+        Step.create(
+            [
+                {
+                    "company_id": company.id,
+                    "operating_hours": hours,
+                    "due_from_days": start,
+                    "due_to_days": end,
+                }
+                for company in self
+                if company.id not in has_steps
+                for hours, start, end in DEFAULT_MAINTENANCE_STEPS
+            ]
+        )
 
     @api.model
     def _aftersales_install_sequences(self):
@@ -181,5 +292,10 @@ class ResCompany(models.Model):
                             setting=self._fields[fname].string,
                         )
                     )
+            if (
+                company.aftersales_wear_part_max
+                and company.aftersales_wear_part_max < company.aftersales_wear_part_min
+            ):
+                raise ValidationError(_("The wear-part maximum is at least the minimum."))
             if company.aftersales_review_day > 28:
                 raise ValidationError(_("The monthly review day is between 1 and 28 (0 turns it off)."))

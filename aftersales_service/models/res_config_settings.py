@@ -84,3 +84,27 @@ class ResConfigSettings(models.TransientModel):
     aftersales_sales_manager_id = fields.Many2one(
         related="company_id.aftersales_sales_manager_id", readonly=False
     )
+
+    # --- field service (F) -------------------------------------------------------------------
+    aftersales_city_radius_km = fields.Float(related="company_id.aftersales_city_radius_km", readonly=False)
+    aftersales_arrival_city_hours = fields.Float(
+        related="company_id.aftersales_arrival_city_hours", readonly=False
+    )
+    aftersales_arrival_200_hours = fields.Float(
+        related="company_id.aftersales_arrival_200_hours", readonly=False
+    )
+    aftersales_arrival_300_hours = fields.Float(
+        related="company_id.aftersales_arrival_300_hours", readonly=False
+    )
+    aftersales_arrival_400_hours = fields.Float(
+        related="company_id.aftersales_arrival_400_hours", readonly=False
+    )
+    aftersales_home_radius_km = fields.Float(related="company_id.aftersales_home_radius_km", readonly=False)
+    aftersales_service_location_id = fields.Many2one(
+        related="company_id.aftersales_service_location_id", readonly=False
+    )
+    aftersales_wear_part_min = fields.Float(related="company_id.aftersales_wear_part_min", readonly=False)
+    aftersales_wear_part_max = fields.Float(related="company_id.aftersales_wear_part_max", readonly=False)
+    aftersales_maintenance_user_id = fields.Many2one(
+        related="company_id.aftersales_maintenance_user_id", readonly=False
+    )

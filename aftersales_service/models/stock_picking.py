@@ -19,5 +19,5 @@ class StockPicking(models.Model):
         # a validated return picking updates what its return received
         # sudo: warehouse users validate returns without after-sales rights; the return only
         # reads its own transfers to update its state
-        self.aftersales_return_id.sudo()._update_received()
+        self.sudo().aftersales_return_id._update_received()
         return res

@@ -1,4 +1,3 @@
-from odoo import _
 from odoo.exceptions import AccessError
 
 
@@ -38,7 +37,7 @@ def check_protected_write(records, vals, protected, label):
     if touched and records and not is_privileged(records):
         fields_desc = records._fields
         raise AccessError(
-            _(
+            records.env._(
                 "%(fields)s of %(doc)s change only through its buttons (approve, refuse, submit...), "
                 "not by editing the record.",
                 fields=", ".join(fields_desc[f].string for f in touched),

@@ -9,3 +9,6 @@ from . import test_return
 from . import test_complaint
 from . import test_revisit
 from . import test_integrity
+from . import test_query_counts
+from . import test_forms
+from . import test_field_service

@@ -271,3 +271,136 @@ class AftersalesCommon(TransactionCase):
         if invoice:
             cls.invoice_order(order)
         return order
+
+
+# ---- warranty fixtures: the policies of W-1 ------------------------------------------------
+class WarrantyCommon(AftersalesCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Policy = cls.env["aftersales.warranty.policy"]
+        cls.exclusions = (
+            cls.env.ref("aftersales_service.warranty_exclusion_natural_disaster")
+            | cls.env.ref("aftersales_service.warranty_exclusion_human_damage")
+            | cls.env.ref("aftersales_service.warranty_exclusion_improper_use")
+        )
+        base = {"company_id": cls.company.id, "exclusion_ids": [(6, 0, cls.exclusions.ids)]}
+        cls.policy_default = Policy.create(dict(base, name="Default 6 months", duration=6))
+        cls.policy_security = Policy.create(dict(base, name="Security 18 months", duration=18))
+        cls.policy_cameras = Policy.create(dict(base, name="Cameras 12 months", duration=12))
+        cls.policy_switchers = Policy.create(
+            dict(base, name="Switchers 24 months", duration=24, after_expiry_mode="paid")
+        )
+        cls.policy_accessories = Policy.create(
+            dict(base, name="Accessories 90 days", duration=90, duration_unit="days")
+        )
+        cls.policy_accessories.after_expiry_mode = "none"
+        cls.company.aftersales_warranty_policy_id = cls.policy_default
+        cls.categ_root.aftersales_warranty_policy_id = cls.policy_security
+        cls.categ_cameras.aftersales_warranty_policy_id = cls.policy_cameras
+        cls.categ_switchers.aftersales_warranty_policy_id = cls.policy_switchers
+        cls.categ_accessories.aftersales_warranty_policy_id = cls.policy_accessories
+        cls.Warranty = cls.env["aftersales.warranty"]
+
+    @classmethod
+    def _manual_warranty(cls, product, start, lot=None, partner=None, policy=None, **vals):
+        return cls.Warranty.create(
+            dict(
+                {
+                    "partner_id": (partner or cls.customer).id,
+                    "product_id": product.id,
+                    "lot_id": lot.id if lot else False,
+                    "policy_id": (policy or product._get_aftersales_warranty_policy()).id,
+                    "start_date": start,
+                },
+                **vals,
+            )
+        )
+
+
+# ---- service-case fixtures: a UTC working calendar, a team with a leader and an alias, an SLA
+# policy on that calendar --------------------------------------------------------------------
+class CaseCommon(WarrantyCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.calendar = cls.env["resource.calendar"].create(
+            {
+                "name": "Service desk 8-17 UTC",
+                "tz": "UTC",
+                "company_id": cls.company.id,
+                "attendance_ids": [
+                    Command.create(
+                        {"name": f"{day} {frm}", "dayofweek": str(day), "hour_from": frm, "hour_to": to}
+                    )
+                    for day in range(5)
+                    for frm, to in ((8, 12), (13, 17))
+                ],
+            }
+        )
+        cls.team_leader = cls.aftersales_manager
+        cls.company.aftersales_manager_id = cls.aftersales_manager
+        cls.executive = cls.env["res.users"].create(
+            {
+                "name": "Eva Executive",
+                "login": "as_executive",
+                "email": "eva@example.com",
+                "groups_id": [Command.set(cls.env.ref("aftersales_service.group_aftersales_manager").ids)],
+            }
+        )
+        cls.company.aftersales_executive_id = cls.executive
+        cls.team = cls.env["aftersales.team"].create(
+            {
+                "name": "Camera Support",
+                "company_id": cls.company.id,
+                "leader_id": cls.team_leader.id,
+                "member_ids": [Command.set(cls.aftersales_user.ids)],
+                "resource_calendar_id": cls.calendar.id,
+            }
+        )
+        cls.company.aftersales_team_quality_id = cls.team
+        cls.company.aftersales_team_technical_id = cls.team
+        cls.company.aftersales_team_complaint_id = cls.team
+        cls.env["aftersales.sla.policy"].search([]).active = False
+        cls.sla = cls.env["aftersales.sla.policy"].create(
+            {
+                "name": "24 h on working hours",
+                "company_id": cls.company.id,
+                "first_response_hours": 24,
+                "reply_hours": 24,
+                "resolution_hours": 80,
+                "use_working_hours": True,
+                "resource_calendar_id": cls.calendar.id,
+            }
+        )
+        cls.company.aftersales_case_service_product_id = cls.product_service
+        cls.Case = cls.env["aftersales.case"]
+
+    def assertRaisesMsg(self, exception, text):
+        """``assertRaises`` (rolls back to a savepoint, like a failed request) + message check."""
+        return _RaisesMsg(self, exception, text)
+
+    @classmethod
+    def new_case(cls, user=None, **vals):
+        values = {"subject": "Camera does not start", "partner_id": cls.customer.id, "category": "technical"}
+        values.update(vals)
+        return cls.Case.with_user(user or cls.aftersales_user).create(values)
+
+
+# a Friday afternoon, for deadlines across a weekend
+FRIDAY_4PM = datetime(2026, 6, 5, 16, 0)
+
+
+class _RaisesMsg:
+    def __init__(self, test, exception, text):
+        self.test, self.exception, self.text = test, exception, text
+
+    def __enter__(self):
+        self.cm = self.test.assertRaises(self.exception)
+        self.ctx = self.cm.__enter__()
+        return self.ctx
+
+    def __exit__(self, *exc):
+        suppressed = self.cm.__exit__(*exc)
+        self.test.assertIn(self.text, str(self.ctx.exception))
+        return suppressed

@@ -4,7 +4,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
-from .case_common import FRIDAY_4PM, CaseCommon
+from .common import FRIDAY_4PM, CaseCommon
 
 
 @tagged("post_install", "-at_install")

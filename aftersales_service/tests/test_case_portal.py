@@ -1,7 +1,7 @@
 from odoo import http
 from odoo.tests import HttpCase, tagged
 
-from .case_common import CaseCommon
+from .common import CaseCommon
 
 
 @tagged("post_install", "-at_install")
@@ -45,3 +45,34 @@ class TestCasePortal(CaseCommon, HttpCase):
         )
         self.assertEqual(refused.status_code, 404)
         self.assertEqual(self.Case.search_count([]), count + 1, "nothing written for another's order")
+
+    def test_bad_input_answers_4xx_and_writes_nothing(self):
+        own = self.new_case(subject="Mine")
+        foreign = self.new_case(subject="Not mine", partner_id=self.customer_2.id)
+        order = self.sell([(self.product_switcher, 1)])
+        self.authenticate("as_portal", "as_portal")
+        count = self.Case.search_count([])
+        token = http.Request.csrf_token(self)
+        bad_posts = [
+            ({"subject": "x", "order_id": "abc"}, 400),  # not a number
+            ({"subject": "x", "order_id": "999999999"}, 404),  # unknown
+            ({"subject": "x", "order_id": order.id, "product_id": "1.5"}, 400),
+            ({"subject": "x", "order_id": order.id, "product_id": self.product_camera.id}, 404),  # not on it
+        ]
+        for data, status in bad_posts:
+            response = self.url_open("/my/cases/new", data=dict(data, csrf_token=token))
+            self.assertEqual(response.status_code, status, data)
+        empty = self.url_open("/my/cases/new", data={"subject": "  ", "csrf_token": token})
+        self.assertIn("error=subject", empty.url, "the form again, with the error")
+        self.assertEqual(self.Case.search_count([]), count, "nothing half-written")
+        # others' and unknown ids, non-numeric ids: never a 500, never data
+        self.assertEqual(self.url_open(f"/my/cases/{own.id}").status_code, 200)
+        for url in (f"/my/cases/{foreign.id}", "/my/cases/999999999"):
+            response = self.url_open(url)
+            self.assertEqual(response.status_code, 200)
+            self.assertNotIn("Not mine", response.text)
+            self.assertTrue(response.url.endswith("/my"), "redirected home")
+        self.assertEqual(self.url_open("/my/cases/abc").status_code, 404)
+        self.assertEqual(self.url_open("/my/cases/page/x").status_code, 404)
+        self.assertEqual(self.url_open("/aftersales/rating/1/wrong-token").status_code, 404)
+        self.assertEqual(self.url_open("/aftersales/rating/abc/token").status_code, 404)

@@ -10,7 +10,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, freeze_time, new_test_user, tagged
 
-from .case_common import CaseCommon
+from .common import CaseCommon
 
 
 @tagged("post_install", "-at_install")
@@ -428,6 +428,14 @@ class TestIntegrity(CaseCommon):
             ours = [name for name in readable if name.startswith("aftersales")]
             self.assertTrue(as_user.read(["display_name", *ours]))
             as_user.export_data(["display_name", *ours])
+        # a warehouse user without after-sales rights validates deliveries as before
+        other = self.confirm_order(self.create_sale_order([(self.product_psu, 1, 20.0)]))
+        picking = other.picking_ids.with_user(self.stock_user)
+        picking.action_assign()
+        picking.move_ids.quantity = 1
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
         # warranty status on the order line stays readable by sales
         self.assertTrue(order.order_line.with_user(self.salesperson).read(["aftersales_warranty_state"]))
 
@@ -448,18 +456,19 @@ class TestIntegrity(CaseCommon):
         )
         broken = self.new_case(team_id=False)
         case_1.team_id = case_2.team_id = broken.team_id = False
-        original = type(self.Case)._dispatch_to
+        Team = self.env["aftersales.team"]
+        original = type(Team)._dispatch_case
 
-        def dispatch(case, leader, date):
+        def dispatch(team_model, case, leader, date):
             if case == broken:
                 raise ValueError("boom")
-            return original(case, leader, date)
+            return original(team_model, case, leader, date)
 
         with (
-            patch.object(type(self.Case), "_dispatch_to", dispatch),
-            self.assertLogs("odoo.addons.aftersales_service.models.aftersales_case", "ERROR"),
+            patch.object(type(Team), "_dispatch_case", dispatch),
+            self.assertLogs("odoo.addons.aftersales_service.models.aftersales_team", "ERROR"),
         ):
-            self.Case._cron_dispatch_unassigned()
+            self.env.ref("aftersales_service.ir_cron_aftersales_case_dispatch").method_direct_trigger()
         self.assertEqual(case_1.user_id, self.aftersales_manager)
         self.assertEqual(case_2.user_id, manager_2, "company B's case goes to company B's manager")
         self.assertFalse(broken.user_id, "the failing case is left as it was, the others went on")

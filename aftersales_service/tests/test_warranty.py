@@ -4,7 +4,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, freeze_time, tagged
 
-from .warranty_common import WarrantyCommon
+from .common import WarrantyCommon
 
 
 @tagged("post_install", "-at_install")

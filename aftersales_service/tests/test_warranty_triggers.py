@@ -4,8 +4,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, freeze_time, new_test_user, tagged
 
-from .common import DELIVERY_DATE
-from .warranty_common import WarrantyCommon
+from .common import DELIVERY_DATE, WarrantyCommon
 
 
 @tagged("post_install", "-at_install")

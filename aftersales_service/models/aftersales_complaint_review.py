@@ -1,0 +1,142 @@
+import base64
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .aftersales_complaint import EXECUTIVE_GROUP
+
+
+class AftersalesComplaintReview(models.Model):
+    """P-6: the monthly review of last month's closed complaints, approved by the general
+    manager, then published as reward/penalty notices."""
+
+    _name = "aftersales.complaint.review"
+    _description = "Monthly Complaint Review"
+    _inherit = ["mail.thread"]
+    _order = "month desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    month = fields.Date(required=True, help="First day of the reviewed month.")
+    state = fields.Selection(
+        [("draft", "Draft"), ("approved", "Approved"), ("published", "Published")],
+        default="draft",
+        tracking=True,
+    )
+    complaint_ids = fields.Many2many(
+        "aftersales.complaint",
+        "aftersales_review_complaint_rel",
+        "review_id",
+        "complaint_id",
+        string="Closed Complaints",
+    )
+    responsibility_ids = fields.Many2many(
+        "aftersales.complaint.responsibility",
+        "aftersales_review_responsibility_rel",
+        "review_id",
+        "responsibility_id",
+        string="Responsibilities",
+    )
+    complaint_count = fields.Integer(compute="_compute_totals", store=True)
+    loss_total = fields.Monetary(compute="_compute_totals", store=True)
+    penalty_total = fields.Monetary(compute="_compute_totals", store=True)
+    approver_id = fields.Many2one("res.users", readonly=True)
+
+    _sql_constraints = [
+        ("company_month_uniq", "unique(company_id, month)", "This month already has its complaint review."),
+    ]
+
+    @api.depends("month")
+    def _compute_name(self):
+        for review in self:
+            review.name = (
+                _("Complaint review %(month)s", month=review.month.strftime("%Y-%m")) if review.month else "/"
+            )
+
+    @api.depends("complaint_ids", "responsibility_ids.penalty_amount")
+    def _compute_totals(self):
+        for review in self:
+            review.complaint_count = len(review.complaint_ids)
+            review.loss_total = sum(review.complaint_ids.mapped("loss_amount"))
+            review.penalty_total = sum(review.responsibility_ids.mapped("penalty_amount"))
+
+    def _totals_by(self, field):
+        """{department or employee: (loss, penalty)} for the review's responsibilities."""
+        self.ensure_one()
+        totals = {}
+        for resp in self.responsibility_ids:
+            key = resp[field]
+            if key:
+                loss, penalty = totals.get(key, (0.0, 0.0))
+                totals[key] = (loss + resp.loss_amount, penalty + resp.penalty_amount)
+        return totals
+
+    @api.model
+    def _build(self, company, month):
+        """The review of ``month`` (first day): its closed complaints and responsibilities."""
+        if self.search_count([("company_id", "=", company.id), ("month", "=", month)]):
+            raise UserError(_("%(month)s already has its complaint review.", month=month.strftime("%Y-%m")))
+        complaints = self.env["aftersales.complaint"].search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "closed"),
+                ("closed_date", ">=", month),
+                ("closed_date", "<", month + relativedelta(months=1)),
+            ]
+        )
+        return self.create(
+            {
+                "company_id": company.id,
+                "month": month,
+                "complaint_ids": [Command.set(complaints.ids)],
+                "responsibility_ids": [Command.set(complaints.responsibility_ids.ids)],
+            }
+        )
+
+    @api.model
+    def _cron_build_reviews(self):
+        """From day N (Settings, 10) of a month: last month's review, once per company (P-6)."""
+        today = fields.Date.context_today(self)
+        last_month = today.replace(day=1) - relativedelta(months=1)
+        for company in self.env["res.company"].search([]):
+            if not company.aftersales_review_day or today.day < company.aftersales_review_day:
+                continue
+            if not self.search_count([("company_id", "=", company.id), ("month", "=", last_month)]):
+                self.with_company(company)._build(company, last_month)
+
+    def action_approve(self):
+        if not self.env.user.has_group(EXECUTIVE_GROUP):
+            raise AccessError(_("Only the executive / general manager approves the monthly review."))
+        self.filtered(lambda r: r.state == "draft").write(
+            {"state": "approved", "approver_id": self.env.user.id}
+        )
+
+    def action_publish(self):
+        """Issue one reward/penalty notice per employee: a PDF posted on the employee's chatter."""
+        report = self.env.ref("aftersales_service.action_report_penalty_notice")
+        for review in self:
+            if review.state != "approved":
+                raise UserError(_("Approve the review before publishing it."))
+            for employee in review.responsibility_ids.employee_id:
+                # a PDF (an HTML document when Odoo runs its tests without wkhtmltopdf workers)
+                content, fmt = report._render_qweb_pdf(
+                    report.report_name, res_ids=review.ids, data={"employee_id": employee.id}
+                )
+                attachment = self.env["ir.attachment"].create(
+                    {
+                        "name": f"{review.name} - {employee.name}.{fmt}",
+                        "datas": base64.b64encode(content),
+                        "res_model": "hr.employee",
+                        "res_id": employee.id,
+                        "mimetype": "application/pdf" if fmt == "pdf" else "text/html",
+                    }
+                )
+                employee.message_post(
+                    body=_("Reward/penalty notice of %(review)s.", review=review.name),
+                    attachment_ids=attachment.ids,
+                )
+            review.state = "published"

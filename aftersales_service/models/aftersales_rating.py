@@ -1,0 +1,131 @@
+# pylint: disable=consider-merging-classes-inherited
+# (a rule part of the model, in a room of its own: see docs/ARCHITECTURE.md)
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+
+class AftersalesRating(models.Model):
+    """A service rating (V-5): four dimensions on four levels, by email link or by staff."""
+
+    _name = "aftersales.rating"
+    _description = "Service Rating"
+    _inherit = ["portal.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True)
+    rated_user_id = fields.Many2one("res.users", string="Rated Staff", required=True, index=True)
+    case_id = fields.Many2one("aftersales.case", index="btree_not_null")
+    team_id = fields.Many2one(related="case_id.team_id", store=True)
+    state = fields.Selection(
+        [("requested", "Requested"), ("rated", "Rated")], default="requested", required=True
+    )
+    rating_date = fields.Date(readonly=True, index=True)
+    attitude = fields.Selection("_levels")
+    technical_skill = fields.Selection("_levels")
+    arrival_time = fields.Selection("_levels")
+    promise_keeping = fields.Selection("_levels")
+    comment = fields.Text()
+    is_satisfied = fields.Boolean(
+        compute="_compute_is_satisfied",
+        store=True,
+        help="All four answers satisfied or very satisfied: what the satisfaction rate counts (V-6).",
+    )
+    satisfaction = fields.Float(
+        compute="_compute_is_satisfied",
+        store=True,
+        aggregator="avg",
+        string="Satisfaction Rate (%)",
+    )
+
+    LEVELS = [
+        ("very_satisfied", "Very Satisfied"),
+        ("satisfied", "Satisfied"),
+        ("average", "Average"),
+        ("poor", "Poor"),
+    ]
+    DIMENSIONS = ("attitude", "technical_skill", "arrival_time", "promise_keeping")
+
+    @api.model
+    def _levels(self):
+        return self.LEVELS
+
+    @api.depends("attitude", "technical_skill", "arrival_time", "promise_keeping", "state")
+    def _compute_is_satisfied(self):
+        for rating in self:
+            answers = [rating[d] for d in self.DIMENSIONS]
+            rating.is_satisfied = rating.state == "rated" and all(
+                a in ("very_satisfied", "satisfied") for a in answers
+            )
+            rating.satisfaction = 100.0 if rating.is_satisfied else 0.0
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        ratings = super().create(vals_list)
+        for rating in ratings:
+            rating._portal_ensure_token()  # the secret of the customer's rating link
+        return ratings
+
+    def _compute_access_url(self):  # pylint: disable=missing-return
+        super()._compute_access_url()
+        for rating in self:
+            rating.access_url = f"/aftersales/rating/{rating.id}"
+
+    def _submit(self, answers, comment=None):
+        """Record the four answers (from the public page or by staff); each must be on the scale."""
+        self.ensure_one()
+        if self.state == "rated":
+            raise UserError(_("This service was rated already."))
+        allowed = {key for key, _label in self.LEVELS}
+        vals = {}
+        for dim in self.DIMENSIONS:
+            if answers.get(dim) not in allowed:
+                raise ValidationError(_("Answer %(dim)s on the four-level scale.", dim=dim))
+            vals[dim] = answers[dim]
+        vals.update(comment=comment or False, state="rated", rating_date=fields.Date.context_today(self))
+        self.write(vals)
+
+    def _get_public_url(self):
+        self.ensure_one()
+        return f"{self.get_base_url()}{self.access_url}/{self._portal_ensure_token()}"
+
+    @api.model
+    def _satisfaction_rate(self, domain):
+        rated = self.search_count([*domain, ("state", "=", "rated")])
+        satisfied = self.search_count([*domain, ("state", "=", "rated"), ("is_satisfied", "=", True)])
+        return 100.0 * satisfied / rated if rated else 0.0
+
+
+class AftersalesCase(models.Model):
+    """The rating part of a case: resolving it asks the customer to rate the service (S-1,
+    V-5). Ratings depend on cases, never the reverse."""
+
+    _inherit = "aftersales.case"
+
+    def _action_resolve(self):
+        res = super()._action_resolve()
+        self._request_rating()
+        return res
+
+    def _request_rating(self):
+        """Resolving a case asks the customer to rate the service (S-1, V-5)."""
+        Rating = self.env["aftersales.rating"]
+        for case in self.filtered(lambda c: c.partner_id and c.user_id):
+            rating = Rating.sudo().create(  # sudo: the rating request is a system record
+                {
+                    "partner_id": case.partner_id.id,
+                    "rated_user_id": case.user_id.id,
+                    "case_id": case.id,
+                    "company_id": case.company_id.id,
+                }
+            )
+            case.message_post(
+                body=_(
+                    "How did we do? Please rate our service: <a href='%(url)s'>%(url)s</a>",
+                    url=rating._get_public_url(),
+                ),
+                partner_ids=case.partner_id.ids,
+                subtype_xmlid="mail.mt_comment",
+                message_type="comment",
+            )

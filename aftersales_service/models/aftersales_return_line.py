@@ -1,0 +1,203 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import float_compare
+
+from .aftersales_return import OUTCOMES, RETURN_LINE_FROZEN_FIELDS, RETURN_LINE_PROTECTED_FIELDS
+from .tools import check_protected_write, is_privileged
+
+
+class AftersalesReturnLine(models.Model):
+    _name = "aftersales.return.line"
+    _description = "After-Sales Return Line"
+
+    return_id = fields.Many2one("aftersales.return", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="return_id.company_id", store=True)
+    sale_line_id = fields.Many2one("sale.order.line", string="Order Line", required=True, index=True)
+    product_id = fields.Many2one(related="sale_line_id.product_id", store=True)
+    lot_id = fields.Many2one("stock.lot", string="Serial/Lot")
+    reason = fields.Char()
+    outcome = fields.Selection(
+        OUTCOMES, compute="_compute_outcome", store=True, readonly=False, precompute=True, required=True
+    )
+    qty_requested = fields.Float(string="Requested", digits="Product Unit of Measure", default=1.0)
+    qty_approved = fields.Float(string="Approved", digits="Product Unit of Measure", copy=False)
+    return_move_ids = fields.Many2many("stock.move", string="Return Moves", copy=False, readonly=True)
+    qty_received = fields.Float(
+        string="Received", digits="Product Unit of Measure", compute="_compute_qty_received", store=True
+    )
+    refund_line_ids = fields.One2many("account.move.line", "aftersales_return_line_id", string="Refund Lines")
+    qty_refunded = fields.Float(
+        string="Refunded", digits="Product Unit of Measure", compute="_compute_qty_refunded", store=True
+    )
+    qty_to_refund = fields.Float(digits="Product Unit of Measure", compute="_compute_qty_to_refund")
+    delivery_date = fields.Date(compute="_compute_delivery_date")
+    price_unit = fields.Float(related="sale_line_id.price_unit")
+    discount = fields.Float(related="sale_line_id.discount")
+    refund_estimate = fields.Monetary(compute="_compute_refund_estimate", currency_field="currency_id")
+    amount_refunded = fields.Monetary(
+        compute="_compute_qty_refunded", store=True, currency_field="currency_id"
+    )
+    currency_id = fields.Many2one(related="sale_line_id.currency_id")
+
+    @api.constrains("qty_requested")
+    def _check_qty_requested(self):
+        for line in self:
+            if float_compare(line.qty_requested, 0.0, precision_digits=6) <= 0:
+                raise ValidationError(
+                    _(
+                        "Return quantities must be positive (%(product)s).",
+                        product=line.product_id.display_name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        if not is_privileged(self):
+            if lines.filtered(lambda ln: ln.qty_approved or ln.return_move_ids):
+                raise AccessError(_("Approved quantities are set by the approval, not typed in."))
+            if lines.return_id.filtered(lambda r: r.state != "draft"):
+                raise UserError(_("Lines are added to draft returns only."))
+        return lines
+
+    def write(self, vals):
+        check_protected_write(self, vals, RETURN_LINE_PROTECTED_FIELDS, _("a return line"))
+        if not is_privileged(self) and set(vals) & set(RETURN_LINE_FROZEN_FIELDS):
+            submitted = self.return_id.filtered(lambda r: r.state != "draft")
+            if submitted:
+                raise UserError(
+                    _(
+                        "Return %(names)s was submitted: its lines are frozen.",
+                        names=", ".join(submitted.mapped("name")),
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_draft(self):
+        if self.return_id.filtered(lambda r: r.state not in ("draft", "cancelled")):
+            raise UserError(_("Lines of a submitted return cannot be deleted."))
+
+    @api.depends("return_id.requested_outcome", "return_id.return_type")
+    def _compute_outcome(self):
+        for line in self:
+            ret = line.return_id
+            line.outcome = (
+                "exchange" if ret.return_type == "exchange" else (ret.requested_outcome or "refund")
+            )
+
+    @api.depends("return_move_ids.state", "return_move_ids.quantity")
+    def _compute_qty_received(self):
+        for line in self:
+            line.qty_received = sum(
+                line.return_move_ids.filtered(lambda m: m.state == "done").mapped("quantity")
+            )
+
+    @api.depends("refund_line_ids.quantity", "refund_line_ids.parent_state", "refund_line_ids.price_total")
+    def _compute_qty_refunded(self):
+        for line in self:
+            refunds = line.refund_line_ids.filtered(lambda ml: ml.parent_state != "cancel")
+            line.qty_refunded = sum(refunds.mapped("quantity"))
+            line.amount_refunded = sum(refunds.mapped("price_total"))
+
+    @api.depends(
+        "qty_approved",
+        "qty_received",
+        "qty_refunded",
+        "product_id",
+        "return_id.state",
+        "sale_line_id.qty_invoiced",
+    )
+    def _compute_qty_to_refund(self):
+        refundable = self.sale_line_id._aftersales_refundable_qties()
+        for line in self:
+            if (
+                line.return_id.state not in ("approved", "waiting_goods", "received")
+                or line.outcome != "refund"
+            ):
+                line.qty_to_refund = 0.0
+                continue
+            # never more than approved, whatever was received on the return transfer
+            base = (
+                min(line.qty_received, line.qty_approved)
+                if line.product_id.is_storable
+                else line.qty_approved
+            )
+            # never above what is invoiced (net of every refund of this order line)
+            line.qty_to_refund = max(
+                0.0, min(base - line.qty_refunded, refundable.get(line.sale_line_id.id, 0.0))
+            )
+
+    def _compute_delivery_date(self):
+        for line in self:
+            dates = line._delivered_moves().mapped("date")
+            line.delivery_date = fields.Date.context_today(line, max(dates)) if dates else False
+
+    @api.depends("qty_requested", "sale_line_id")
+    def _compute_refund_estimate(self):
+        for line in self:
+            sale_line = line.sale_line_id
+            line.refund_estimate = (
+                sale_line.price_total / sale_line.product_uom_qty * line.qty_requested
+                if sale_line.product_uom_qty
+                else 0.0
+            )
+
+    def _delivered_moves(self):
+        self.ensure_one()
+        return self.sale_line_id.move_ids.filtered(
+            lambda m: (
+                m.state == "done"
+                and m.location_dest_id.usage == "customer"
+                and not m.origin_returned_move_id
+                and (not self.lot_id or self.lot_id in m.move_line_ids.lot_id)
+            )
+        )
+
+    def _invoice_lines(self):
+        return self.sale_line_id.invoice_lines.filtered(
+            lambda ml: ml.move_id.move_type == "out_invoice" and ml.parent_state == "posted"
+        ).sorted(lambda ml: ml.move_id.invoice_date or ml.move_id.date, reverse=True)
+
+    def _check_line(self):
+        self.ensure_one()
+        ret = self.return_id
+        sale_line = self.sale_line_id
+        if sale_line.order_id != ret.sale_order_id:
+            raise ValidationError(
+                _(
+                    "%(line)s is a line of %(other)s, not of %(order)s.",
+                    line=sale_line.display_name,
+                    other=sale_line.order_id.name,
+                    order=ret.sale_order_id.name,
+                )
+            )
+        if self.qty_requested <= 0:
+            raise ValidationError(
+                _("Return quantities must be positive (%(product)s).", product=self.product_id.display_name)
+            )
+        available = sale_line._aftersales_returnable_qty(exclude=ret)
+        if (
+            float_compare(self.qty_requested, available, precision_rounding=sale_line.product_uom.rounding)
+            > 0
+        ):
+            raise ValidationError(
+                _(
+                    "%(product)s: %(qty)s requested but only %(available)s delivered and not yet returned.",
+                    product=self.product_id.display_name,
+                    qty=self.qty_requested,
+                    available=available,
+                )
+            )
+        if self.lot_id:
+            delivered_lots = sale_line.move_ids.filtered(
+                lambda m: m.state == "done" and m.location_dest_id.usage == "customer"
+            ).move_line_ids.lot_id
+            if self.lot_id not in delivered_lots:
+                raise ValidationError(
+                    _(
+                        "Serial %(lot)s was not delivered on order %(order)s.",
+                        lot=self.lot_id.name,
+                        order=ret.sale_order_id.name,
+                    )
+                )

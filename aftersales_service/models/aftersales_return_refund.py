@@ -1,0 +1,102 @@
+# pylint: disable=consider-merging-classes-inherited
+# (a rule part of the model, in a room of its own: see docs/ARCHITECTURE.md)
+from odoo import Command, _, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_is_zero
+
+from .tools import privileged
+
+
+class AftersalesReturn(models.Model):
+    """R-5, R-8: the money of a return: a standard customer credit note reversing the original
+    invoice lines for the received (never more than approved) quantities."""
+
+    _inherit = "aftersales.return"
+
+    def action_create_credit_note(self):
+        """Reverse the original invoice lines for the received quantities (approved ones for
+        lines with nothing to receive), with their price, discount and taxes (R-6, R-8)."""
+        self.ensure_one()
+        if self.state not in ("approved", "waiting_goods", "received"):
+            raise UserError(_("Return %(name)s must be approved before refunding.", name=self.name))
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(_("Credit notes are made by users with invoicing rights."))
+        to_refund = [(line, line.qty_to_refund) for line in self.line_ids if line.qty_to_refund > 0]
+        if not to_refund:
+            raise UserError(
+                _(
+                    "Nothing left to refund on return %(name)s: received quantities are refunded already, or "
+                    "the order was not invoiced (its invoiceable quantity was lowered instead).",
+                    name=self.name,
+                )
+            )
+        moves_vals = self._prepare_credit_notes_vals(to_refund)
+        credit_notes = self.env["account.move"].with_company(self.company_id).create(moves_vals)
+        if self.company_id.aftersales_post_credit_notes:
+            credit_notes.action_post()
+        self.message_post(
+            body=_(
+                "Credit note %(moves)s created.", moves=", ".join(m._get_html_link() for m in credit_notes)
+            )
+        )
+        if (
+            all(float_is_zero(ln.qty_to_refund, precision_digits=4) for ln in self.line_ids)
+            and self.state == "received"
+        ):
+            privileged(self).state = "done"
+        return credit_notes
+
+    def _prepare_credit_notes_vals(self, to_refund):
+        by_invoice = {}
+        for line, qty in to_refund:
+            remaining = qty
+            for inv_line in line._invoice_lines():
+                if remaining <= 0:
+                    break
+                take = min(remaining, inv_line.quantity)
+                by_invoice.setdefault(inv_line.move_id, []).append((line, inv_line, take))
+                remaining -= take
+        vals_list = []
+        for invoice, items in by_invoice.items():
+            vals_list.append(
+                {
+                    "move_type": "out_refund",
+                    "partner_id": invoice.partner_id.id,
+                    "company_id": invoice.company_id.id,
+                    "currency_id": invoice.currency_id.id,
+                    "journal_id": invoice.journal_id.id,
+                    "reversed_entry_id": invoice.id,
+                    "invoice_origin": self.sale_order_id.name,
+                    "ref": _(
+                        "Reversal of: %(invoice)s, return %(name)s", invoice=invoice.name, name=self.name
+                    ),
+                    "fiscal_position_id": invoice.fiscal_position_id.id,
+                    "invoice_payment_term_id": invoice.invoice_payment_term_id.id,
+                    "aftersales_return_id": self.id,
+                    "aftersales_case_id": self.case_id.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": inv_line.product_id.id,
+                                "name": inv_line.name,
+                                "quantity": qty,
+                                "product_uom_id": inv_line.product_uom_id.id,
+                                "price_unit": inv_line.price_unit,
+                                "discount": inv_line.discount,
+                                "tax_ids": [Command.set(inv_line.tax_ids.ids)],
+                                "account_id": inv_line.account_id.id,
+                                "analytic_distribution": inv_line.analytic_distribution,
+                                # delivery-invoiced lines: the refund lowers the invoiced quantity
+                                # as the return lowered the delivered one; order-invoiced lines keep
+                                # theirs, else the order would be invoiceable again (OCA/rma#300)
+                                "sale_line_ids": [Command.set(line.sale_line_id.ids)]
+                                if line.product_id.invoice_policy == "delivery"
+                                else [],
+                                "aftersales_return_line_id": line.id,
+                            }
+                        )
+                        for line, inv_line, qty in items
+                    ],
+                }
+            )
+        return vals_list

@@ -1,0 +1,251 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+SLA_STATUSES = [("on_track", "On Track"), ("at_risk", "At Risk"), ("breached", "Breached"), ("met", "Met")]
+INTERNAL = "aftersales_service.group_aftersales_user"
+
+
+class AftersalesSlaMixin(models.AbstractModel):
+    """Response timers on working calendars (C-6, C-7) and their escalation (C-9).
+
+    A document that inherits it provides ``state``, ``date_registered``, ``resolved_date``,
+    ``team_id`` and ``company_id``; ``_sla_open_states`` are the states in which its timers run
+    and ``_sla_done_states`` those that stop the resolution timer. The SLA policy
+    (``aftersales.sla.policy``) gives the hours; ``_apply_sla`` sets the deadlines, the cron
+    ``_cron_escalate`` escalates each breached deadline once, in batches locked with SKIP LOCKED.
+    """
+
+    _name = "aftersales.sla.mixin"
+    _description = "After-Sales Response Timers"
+    _sla_open_states = ("new", "assigned", "in_progress", "waiting_customer")
+    _sla_done_states = ("resolved", "closed")
+
+    # --- SLA timers (C-6, C-7)
+    sla_policy_id = fields.Many2one(
+        "aftersales.sla.policy", string="SLA Policy", readonly=True, check_company=True
+    )
+    first_response_deadline = fields.Datetime(readonly=True, index=True, copy=False)
+    first_response_date = fields.Datetime(readonly=True, copy=False)
+    reply_deadline = fields.Datetime(
+        readonly=True, index=True, copy=False, help="Set by each customer message."
+    )
+    last_reply_date = fields.Datetime(readonly=True, copy=False)
+    resolution_deadline = fields.Datetime(readonly=True, index=True, copy=False)
+    sla_deadline = fields.Datetime(
+        string="Next Deadline",
+        compute="_compute_sla_deadline",
+        store=True,
+        index=True,
+        help="Earliest deadline of the running timers: the escalation works on it.",
+    )
+    first_response_status = fields.Selection(SLA_STATUSES, compute="_compute_sla_status")
+    reply_status = fields.Selection(SLA_STATUSES, compute="_compute_sla_status")
+    resolution_status = fields.Selection(SLA_STATUSES, compute="_compute_sla_status")
+    sla_status = fields.Selection(SLA_STATUSES, compute="_compute_sla_status", search="_search_sla_status")
+    sla_met = fields.Float(
+        string="SLA Met (%)",
+        compute="_compute_sla_met",
+        store=True,
+        aggregator="avg",
+        help="100 when a resolved case met its first-response and resolution deadlines, else 0 (S-2).",
+    )
+    # --- escalation (C-9)
+    escalation_level = fields.Integer(
+        readonly=True, copy=False, help="1 team leader, 2 manager, 3 executive.", groups=INTERNAL
+    )
+    escalated_deadline = fields.Datetime(
+        readonly=True, copy=False, help="The deadline whose breach was escalated.", groups=INTERNAL
+    )
+
+    @api.depends(
+        "first_response_deadline", "first_response_date", "reply_deadline", "resolution_deadline", "state"
+    )
+    def _compute_sla_deadline(self):
+        for case in self:
+            case.sla_deadline = min(case._running_deadlines(), default=False)
+
+    @api.depends(
+        "state", "resolved_date", "first_response_date", "first_response_deadline", "resolution_deadline"
+    )
+    def _compute_sla_met(self):
+        for case in self:
+            if case.state not in case._sla_done_states:
+                case.sla_met = False
+                continue
+            first_ok = not case.first_response_deadline or (
+                case.first_response_date and case.first_response_date <= case.first_response_deadline
+            )
+            resolution_ok = not case.resolution_deadline or (
+                case.resolved_date and case.resolved_date <= case.resolution_deadline
+            )
+            case.sla_met = 100.0 if first_ok and resolution_ok else 0.0
+
+    def _running_deadlines(self):
+        self.ensure_one()
+        if self.state not in self._sla_open_states:
+            return []
+        deadlines = [self.reply_deadline, self.resolution_deadline]
+        if not self.first_response_date:
+            deadlines.append(self.first_response_deadline)
+        return [d for d in deadlines if d]
+
+    def _timer_status(self, start, deadline, done, now):
+        if done:
+            return "met" if not deadline or done <= deadline else "breached"
+        if not deadline:
+            return False
+        if now > deadline:
+            return "breached"
+        ratio = self.sla_policy_id.at_risk_ratio
+        if start and (now - start) >= (deadline - start) * ratio:
+            return "at_risk"
+        return "on_track"
+
+    @api.depends_context("uid")
+    def _compute_sla_status(self):
+        now = fields.Datetime.now()
+        order = ["breached", "at_risk", "on_track", "met"]
+        for case in self:
+            start = case.date_registered or now
+            case.first_response_status = case._timer_status(
+                start, case.first_response_deadline, case.first_response_date, now
+            )
+            case.reply_status = (
+                case._timer_status(case.last_reply_date or start, case.reply_deadline, False, now)
+                if case.reply_deadline
+                else False
+            )
+            closed = case.resolved_date if case.state in case._sla_done_states else False
+            case.resolution_status = case._timer_status(start, case.resolution_deadline, closed, now)
+            statuses = [
+                s for s in (case.first_response_status, case.reply_status, case.resolution_status) if s
+            ]
+            case.sla_status = min(statuses, key=order.index) if statuses else False
+
+    def _search_sla_status(self, operator, value):
+        if operator not in ("=", "!=") or value not in ("breached",):
+            raise UserError(_("Only searching breached cases is supported."))
+        domain = [("state", "in", self._sla_open_states), ("sla_deadline", "<", fields.Datetime.now())]
+        return domain if operator == "=" else ["!", *domain]
+
+    def _apply_sla(self, restart_reply=False):
+        for case in self:
+            policy = self.env["aftersales.sla.policy"]._get_policy(case)
+            start = case.date_registered or fields.Datetime.now()
+            vals = {"sla_policy_id": policy.id}
+            if policy:
+                vals["first_response_deadline"] = policy._add_hours(
+                    start, policy.first_response_hours, case.team_id
+                )
+                vals["resolution_deadline"] = policy._add_hours(start, policy.resolution_hours, case.team_id)
+            else:
+                vals.update(first_response_deadline=False, resolution_deadline=False)
+            case.write(vals)
+
+    def _escalation_target(self, level):
+        self.ensure_one()
+        if level == 1:
+            return self.team_id.leader_id or self.company_id.aftersales_manager_id
+        return self.company_id.aftersales_manager_id or self.team_id.leader_id
+
+    @api.model
+    def _cron_escalate(self, batch_size=1000, now=None):
+        """C-9: escalate each breached deadline once: level 1 to the team leader, level 2 (still
+        breached ``aftersales_escalation_hours`` later) to the After-Sales manager. Rows are locked
+        with SKIP LOCKED, so two workers never escalate the same case twice."""
+        now = now or fields.Datetime.now()
+        escalated = 0
+        while True:
+            self.env.flush_all()  # the query below reads escalation fields written by the ORM
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT c.id FROM %(table)s c
+                      JOIN res_company co ON co.id = c.company_id
+                     WHERE c.active AND c.state IN %(states)s
+                       AND c.sla_deadline < %(now)s
+                       AND (c.escalated_deadline IS DISTINCT FROM c.sla_deadline
+                            OR (COALESCE(c.escalation_level, 0) = 1
+                                AND COALESCE(co.aftersales_escalation_hours, 0) > 0
+                                AND c.sla_deadline
+                                    + make_interval(hours => co.aftersales_escalation_hours)
+                                    < %(now)s))
+                     ORDER BY c.sla_deadline
+                     LIMIT %(limit)s
+                       FOR UPDATE OF c SKIP LOCKED
+                    """,
+                    table=SQL.identifier(self._table),
+                    states=self._sla_open_states,
+                    now=now,
+                    limit=batch_size,
+                )
+            )
+            ids = [row[0] for row in self.env.cr.fetchall()]
+            if not ids:
+                break
+            cases = self.browse(ids)
+            cases._escalate_breach(now)
+            escalated += len(ids)
+            if len(ids) < batch_size:
+                break
+        return escalated
+
+    def _escalate_breach(self, now=None):
+        """Escalate a batch (rows locked by the caller): one activity per case for the target of
+        its level, one chatter note per case, and the escalation state, each in one statement."""
+        activity_vals, message_vals, levels = [], [], {}
+        model_id = self.env["ir.model"]._get_id(self._name)
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        note = self.env.ref("mail.mt_note")
+        today = fields.Date.context_today(self, now)
+        # one sender/reply-to for the batch (else mail.message looks up the alias of every record)
+        sender = self.env.ref("base.partner_root")
+        reply_to = (
+            self.env.company.catchall_formatted or self.env.company.email_formatted or sender.email_formatted
+        )
+        for case in self:
+            level = 1 if case.escalated_deadline != case.sla_deadline else 2
+            levels.setdefault(level, []).append(case.id)
+            target = case._escalation_target(level)
+            if target:
+                activity_vals.append(
+                    {
+                        "res_model_id": model_id,
+                        "res_id": case.id,
+                        "activity_type_id": todo.id,
+                        "user_id": target.id,
+                        "summary": _("Case %(name)s is late (level %(level)s)", name=case.name, level=level),
+                        "date_deadline": today,
+                    }
+                )
+            message_vals.append(
+                {
+                    "model": self._name,
+                    "res_id": case.id,
+                    "message_type": "notification",
+                    "subtype_id": note.id,
+                    "author_id": sender.id,
+                    "email_from": sender.email_formatted,
+                    "reply_to": reply_to,
+                    "body": _(
+                        "Deadline %(deadline)s passed: escalated to %(user)s (level %(level)s).",
+                        deadline=fields.Datetime.to_string(case.sla_deadline),
+                        user=target.name or _("nobody (set a team leader)"),
+                        level=level,
+                    ),
+                }
+            )
+        # sudo: the cron plans activities for other users and writes the notes as the system
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activity_vals)
+        self.env["mail.message"].sudo().create(message_vals)
+        for level, ids in levels.items():
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET escalation_level = %s, escalated_deadline = sla_deadline WHERE id IN %s",
+                    SQL.identifier(self._table),
+                    level,
+                    tuple(ids),
+                )
+            )
+        self.invalidate_recordset(["escalation_level", "escalated_deadline"])

@@ -1,0 +1,132 @@
+"""Query ceilings on the hot paths: a per-line (per-record) regression fails CI.
+
+Each path runs at a small and a larger size; the extra queries per extra line are bounded, and
+the small size runs under a fixed ``assertQueryCount`` ceiling. Query counts are deterministic;
+timings are measured by the scripts in ``benchmarks/``, never here.
+"""
+
+from odoo import Command, fields
+from odoo.tests import freeze_time, tagged
+
+from .common import CaseCommon
+
+
+@tagged("post_install", "-at_install")
+class TestQueryCounts(CaseCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.aftersales_refund_threshold = 0.0
+        Product = cls.env["product.product"]
+        cls.parts = Product.create(
+            [
+                {
+                    "name": f"Counted part {i}",
+                    "type": "consu",
+                    "is_storable": True,
+                    "invoice_policy": "delivery",
+                    "list_price": 10.0 + i,
+                    "categ_id": cls.categ_accessories.id,
+                    "taxes_id": [Command.set(cls.tax_sale.ids)],
+                }
+                for i in range(12)
+            ]
+        )
+        for product in cls.parts:
+            cls.env["stock.quant"]._update_available_quantity(product, cls.stock_location, 100.0)
+
+    def _queries(self, func):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        start = self.env.cr.sql_log_count
+        func()
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - start
+
+    # ------------------------------------------------------------------ refund step (R-8)
+    def _received_return(self, size):
+        order = self.sell([(product, 5, 10.0) for product in self.parts[:size]])
+        with freeze_time("2026-03-10"):
+            ret = self.env["aftersales.return"].create(
+                {
+                    "sale_order_id": order.id,
+                    "line_ids": [
+                        Command.create({"sale_line_id": line.id, "qty_requested": 2})
+                        for line in order.order_line
+                    ],
+                }
+            )
+            ret.action_submit()
+            picking = ret.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
+            for move in picking.move_ids:
+                move.quantity = move.product_uom_qty
+                move.picked = True
+            picking.button_validate()
+        return ret.with_user(self.aftersales_user)
+
+    def test_refund_step_per_line(self):
+        small, large = self._received_return(2), self._received_return(10)
+        q_small = self._queries(small.action_create_credit_note)
+        q_large = self._queries(large.action_create_credit_note)
+        self.assertEqual(len(large.credit_note_ids.invoice_line_ids), 10)
+        per_line = (q_large - q_small) / 8
+        self.assertLessEqual(per_line, 2.0, f"refund step: {q_small} vs {q_large} queries")
+        again = self._received_return(2)
+        with self.assertQueryCount(q_small + 5):
+            again.action_create_credit_note()
+
+    # ------------------------------------------------------------------ warranty per delivery (W-2)
+    def test_warranty_creation_per_delivery(self):
+        policy = self.env["aftersales.warranty.policy"].create({"name": "Parts 12 months", "duration": 12})
+        self.categ_accessories.aftersales_warranty_policy_id = policy
+
+        def deliver(size):
+            order = self.confirm_order(self.create_sale_order([(p, 1, 10.0) for p in self.parts[:size]]))
+            return order, self._queries(lambda: self.deliver_order(order))
+
+        order_s, q_small = deliver(2)
+        order_l, q_large = deliver(10)
+        self.assertEqual(len(order_l.aftersales_warranty_ids), 10)
+        self.assertEqual(len(order_s.aftersales_warranty_ids), 2)
+        # the delivery itself (Odoo's stock) costs queries per line; the warranties add none per
+        # line: compare with the same delivery of products without a warranty
+        self.categ_accessories.aftersales_warranty_policy_id = False
+        self.company.aftersales_warranty_policy_id = False
+        _order, q_plain_s = deliver(2)
+        _order, q_plain_l = deliver(10)
+        ours_small, ours_large = q_small - q_plain_s, q_large - q_plain_l
+        self.assertLessEqual(
+            ours_large - ours_small, 8, f"warranties of 2 vs 10 lines: {ours_small} vs {ours_large} queries"
+        )
+
+    # ------------------------------------------------------------------ escalation batch (C-9)
+    def _breached_cases(self, count):
+        with freeze_time("2026-06-01 08:00:00"):
+            cases = self.Case.create(
+                [
+                    {"subject": f"Late {i}", "partner_id": self.customer.id, "category": "technical"}
+                    for i in range(count)
+                ]
+            )
+        return cases
+
+    def test_escalation_batch_constant(self):
+        self._breached_cases(5)
+        now = fields.Datetime.to_datetime("2026-06-20 08:00:00")
+        q_small = self._queries(lambda: self.Case._cron_escalate(now=now))
+        self._breached_cases(40)
+        q_large = self._queries(lambda: self.Case._cron_escalate(now=now))
+        self.assertLessEqual(q_large - q_small, 6, f"escalation 5 vs 40 cases: {q_small} vs {q_large}")
+
+    # ------------------------------------------------------------------ revisit planning (V-1)
+    def test_revisit_planning_batch_constant(self):
+        Partner = self.env["res.partner"]
+        Revisit = self.env["aftersales.revisit"]
+        today = fields.Date.to_date("2026-06-01")
+        Partner.create([{"name": f"Key {i}", "service_class": "key"} for i in range(5)])
+        q_small = self._queries(lambda: Revisit._cron_plan_revisits(today=today))
+        Partner.create([{"name": f"Key B{i}", "service_class": "key"} for i in range(40)])
+        q_large = self._queries(lambda: Revisit._cron_plan_revisits(today=today))
+        planned = Revisit.search_count([("partner_id.name", "like", "Key B"), ("slot", "like", "2026-06")])
+        self.assertEqual(planned, 80, "two revisits a month for each new key customer")
+        self.assertLessEqual(q_large - q_small, 10, f"planning 5 vs 40 customers: {q_small} vs {q_large}")
