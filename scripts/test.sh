@@ -93,7 +93,9 @@ pytest_out="$LOG_DIR/pytest-$TEST_DB.out"
 set +e
 (cd "$PROJECT_DIR" && CHROME_BIN="$(command -v chromium || true)" "$VENV/bin/pytest" \
     --odoo-config="$conf" --odoo-database="$TEST_DB" --odoo-log-level=info --odoo-http \
-    -p no:cacheprovider -o addopts="" "${@:-$ADDON/tests}") 2>&1 | tee "$pytest_out"
+    -p no:cacheprovider -o addopts="" \
+    -W "ignore:pkg_resources is deprecated as an API:UserWarning" \
+    "${@:-$ADDON/tests}") 2>&1 | tee "$pytest_out"
 rc=${PIPESTATUS[0]}
 set -e
 summary="$(grep -E '^=+ .*(passed|failed|error|skipped|no tests ran).* in [0-9.]+s' "$pytest_out" | tail -n 1)"

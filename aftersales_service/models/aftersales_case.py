@@ -93,7 +93,9 @@ class AftersalesCase(models.Model):
     date_registered = fields.Datetime(
         string="Registered On", required=True, readonly=True, copy=False, default=fields.Datetime.now
     )
-    callback_datetime = fields.Datetime(string="Promised Call-back", tracking=True, help="C-10")
+    callback_datetime = fields.Datetime(
+        string="Promised Call-back", tracking=True, help="When the customer was promised a call back (C-10)."
+    )
     # --- classification (C-3)
     category = fields.Selection(CASE_CATEGORIES, required=True, default="technical", tracking=True)
     tag_ids = fields.Many2many("aftersales.case.tag", string="Tags", groups=INTERNAL)

@@ -432,9 +432,11 @@ class AftersalesComplaint(models.Model):
         return True
 
     @api.model
-    def _cron_report_overdue(self):
-        """P-2: customer service reports overdue investigations to the manager, once."""
-        overdue = self.search([("is_overdue", "=", True), ("overdue_reported", "=", False)])
+    def _cron_report_overdue(self, batch_size=1000):
+        """P-2: customer service reports overdue investigations to the manager, once (a bounded
+        batch per call; ``overdue_reported`` is the resume point)."""
+        domain = [("is_overdue", "=", True), ("overdue_reported", "=", False)]
+        overdue = self.search(domain, limit=batch_size, order="id")
         for complaint in overdue:
             manager = complaint.owner_id or complaint.company_id.aftersales_manager_id
             if manager:
@@ -444,6 +446,9 @@ class AftersalesComplaint(models.Model):
                     summary=_("Investigation of %(name)s is overdue", name=complaint.name),
                 )
         privileged(overdue).write({"overdue_reported": True})
+        remaining = self.search_count(domain) if len(overdue) == batch_size else 0
+        self.env["ir.cron"]._notify_progress(done=len(overdue), remaining=remaining)
+        return len(overdue)
 
 
 class AftersalesComplaintAction(models.Model):

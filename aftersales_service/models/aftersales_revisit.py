@@ -32,6 +32,12 @@ def slots_of_month(month_start, per_month):
     ]
 
 
+# resume point of an unfinished planning pass: "YYYY-MM:<last customer id>"
+REVISIT_CURSOR_KEY = "aftersales_service.revisit_plan_cursor"
+# V-2: deliveries older than the due date by more than this are not invited any more
+POST_SALE_WINDOW_DAYS = 30
+
+
 class AftersalesRevisit(models.Model):
     """A revisit of a customer (V-1..V-4): planned by the ERP per customer class, also an activity
     of its user; doing the activity completes the revisit."""
@@ -202,30 +208,45 @@ class AftersalesRevisit(models.Model):
     @api.model
     def _cron_plan_revisits(self, batch_size=1000, today=None):
         """Make sure every classed customer has the revisits of its class this month, spread over
-        working days, never twice per slot (unique key), in batches; then mark missed revisits."""
+        working days, never twice per slot (unique key); first mark missed revisits.
+
+        One bounded batch per call: the pass through the customers resumes after the last one
+        planned (a cursor in ``ir.config_parameter``, per month), the cron is told what remains
+        and calls again after committing; a finished pass starts over at the next call (nothing
+        is planned twice: the existing slots are skipped). Returns the customers of this batch."""
         today = today or fields.Date.context_today(self)
         month_start = today.replace(day=1)
-        self._mark_missed(today)
-        last_id = 0
-        while True:
-            partners = self.env["res.partner"].search(
-                [("service_class", "in", ("normal", "key")), ("id", ">", last_id)],
-                order="id",
-                limit=batch_size,
-            )
-            if not partners:
-                break
-            last_id = partners[-1].id
-            # a customer is revisited by its company, else its salesperson's company
-            by_company = partners.grouped(lambda p: p.company_id or p.user_id.company_id or self.env.company)
-            for company, company_partners in by_company.items():
-                per_class = {
-                    "normal": company.aftersales_revisits_normal,
-                    "key": company.aftersales_revisits_key,
-                }
-                self.with_company(company)._plan_batch(
-                    company_partners, month_start, per_class, company, today
-                )
+        month = month_start.strftime("%Y-%m")
+        # sudo: the cursor is the cron's own bookkeeping
+        params = self.env["ir.config_parameter"].sudo()
+        cursor = params.get_param(REVISIT_CURSOR_KEY, "")
+        last_id = int(cursor.split(":")[1]) if cursor.startswith(f"{month}:") else 0
+        Partner = self.env["res.partner"]
+        if not last_id:
+            missed = self._mark_missed(today, limit=batch_size)
+            if len(missed) == batch_size:  # more to mark first: the next call goes on
+                remaining = self.search_count([("state", "=", "planned"), ("slot_end", "<", today)])
+                self.env["ir.cron"]._notify_progress(done=len(missed), remaining=remaining + 1)
+                return 0
+        domain = [("service_class", "in", ("normal", "key")), ("id", ">", last_id)]
+        partners = Partner.search(domain, order="id", limit=batch_size)
+        # a customer is revisited by its company, else its salesperson's company
+        by_company = partners.grouped(lambda p: p.company_id or p.user_id.company_id or self.env.company)
+        for company, company_partners in by_company.items():
+            per_class = {
+                "normal": company.aftersales_revisits_normal,
+                "key": company.aftersales_revisits_key,
+            }
+            self.with_company(company)._plan_batch(company_partners, month_start, per_class, company, today)
+        remaining = 0
+        if len(partners) == batch_size:
+            remaining = Partner.search_count([*domain[:1], ("id", ">", partners[-1].id)])
+        if remaining:
+            params.set_param(REVISIT_CURSOR_KEY, f"{month}:{partners[-1].id}")
+        elif cursor:
+            params.set_param(REVISIT_CURSOR_KEY, "")  # the pass is complete: the next starts over
+        self.env["ir.cron"]._notify_progress(done=len(partners), remaining=remaining)
+        return len(partners)
 
     def _plan_batch(self, partners, month_start, per_class, company, today):
         existing = set()
@@ -271,38 +292,52 @@ class AftersalesRevisit(models.Model):
         return [d for d in days if str(d.weekday()) in workdays]
 
     @api.model
-    def _mark_missed(self, today):
-        missed = self.search([("state", "=", "planned"), ("slot_end", "<", today)])
+    def _mark_missed(self, today, limit=None):
+        missed = self.search([("state", "=", "planned"), ("slot_end", "<", today)], limit=limit, order="id")
         missed.write({"state": "missed"})
         missed.activity_ids.unlink()
+        return missed
 
     # ------------------------------------------------------------------ post-sale (V-2)
     @api.model
-    def _cron_plan_post_sale(self, today=None):
+    def _cron_plan_post_sale(self, today=None, batch_size=500):
         """Three months (Settings) after an order's delivery: a post-sale revisit with the
-        questionnaire, whose invitation the customer gets by email."""
+        questionnaire, whose invitation the customer gets by email (V-2).
+
+        Only a bounded window of deliveries is looked at (fully delivered orders whose last
+        delivery was done in the ``POST_SALE_WINDOW_DAYS`` before the due date), so the first run
+        never invites every order ever delivered; each order once (its post-sale revisit is the
+        resume point), a bounded batch per call."""
         today = today or fields.Date.context_today(self)
         survey = self.env.ref("aftersales_service.survey_after_sales", raise_if_not_found=False)
+        done_orders = remaining = 0
         for company in self.env["res.company"].search([]):
             if not company.aftersales_post_sale_months:
                 continue  # 0 turns the questionnaire off
             since = today - relativedelta(months=company.aftersales_post_sale_months)
+            window_start = since - timedelta(days=POST_SALE_WINDOW_DAYS)
             pickings = self.env["stock.picking"].search(
                 [
                     ("company_id", "=", company.id),
                     ("picking_type_code", "=", "outgoing"),
                     ("state", "=", "done"),
                     ("sale_id", "!=", False),
+                    ("date_done", ">=", fields.Datetime.to_datetime(window_start)),
                     ("date_done", "<", fields.Datetime.to_datetime(since) + timedelta(days=1)),
                 ]
             )
-            orders = pickings.sale_id
-            done = set(
+            orders = pickings.sale_id.filtered(
+                lambda o: o.state == "sale" and o.delivery_status == "full" and o.partner_id.active
+            )
+            invited = set(
                 self.search(
                     [("kind", "=", "post_sale"), ("sale_order_id", "in", orders.ids)]
                 ).sale_order_id.ids
             )
-            for order in orders.filtered(lambda o, done=done: o.id not in done and o.partner_id.active):
+            todo = orders.filtered(lambda o, invited=invited: o.id not in invited).sorted("id")
+            budget = batch_size - done_orders
+            remaining += max(len(todo) - budget, 0)
+            for order in todo[: max(budget, 0)]:
                 answer = (
                     survey._create_answer(partner=order.partner_id, check_attempts=False) if survey else False
                 )
@@ -322,6 +357,9 @@ class AftersalesRevisit(models.Model):
                 )
                 if answer:
                     revisit._send_survey_invitation(answer)
+                done_orders += 1
+        self.env["ir.cron"]._notify_progress(done=done_orders, remaining=remaining)
+        return done_orders
 
     def _send_survey_invitation(self, answer):
         self.ensure_one()

@@ -149,47 +149,62 @@ class AftersalesSlaMixin(models.AbstractModel):
             return self.team_id.leader_id or self.company_id.aftersales_manager_id
         return self.company_id.aftersales_manager_id or self.team_id.leader_id
 
+    def _escalation_where(self, now):
+        return SQL(
+            """
+            c.active AND c.state IN %(states)s
+            AND c.sla_deadline < %(now)s
+            AND (c.escalated_deadline IS DISTINCT FROM c.sla_deadline
+                 OR (COALESCE(c.escalation_level, 0) = 1
+                     AND COALESCE(co.aftersales_escalation_hours, 0) > 0
+                     AND c.sla_deadline + make_interval(hours => co.aftersales_escalation_hours) < %(now)s))
+            """,
+            states=self._sla_open_states,
+            now=now,
+        )
+
     @api.model
     def _cron_escalate(self, batch_size=1000, now=None):
         """C-9: escalate each breached deadline once: level 1 to the team leader, level 2 (still
-        breached ``aftersales_escalation_hours`` later) to the After-Sales manager. Rows are locked
-        with SKIP LOCKED, so two workers never escalate the same case twice."""
+        breached ``aftersales_escalation_hours`` later) to the After-Sales manager.
+
+        One bounded batch per call: rows are locked with SKIP LOCKED (two workers never escalate
+        the same case twice), the cron is told what remains and, after committing this batch,
+        calls again; the escalation state written in the batch is the resume point."""
         now = now or fields.Datetime.now()
-        escalated = 0
-        while True:
-            self.env.flush_all()  # the query below reads escalation fields written by the ORM
+        self.env.flush_all()  # the query below reads escalation fields written by the ORM
+        table = SQL.identifier(self._table)
+        where = self._escalation_where(now)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.id FROM %(table)s c JOIN res_company co ON co.id = c.company_id
+                 WHERE %(where)s
+                 ORDER BY c.sla_deadline
+                 LIMIT %(limit)s
+                   FOR UPDATE OF c SKIP LOCKED
+                """,
+                table=table,
+                where=where,
+                limit=batch_size,
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        if ids:
+            self.browse(ids)._escalate_breach(now)
+        remaining = 0
+        if len(ids) == batch_size:
             self.env.cr.execute(
                 SQL(
-                    """
-                    SELECT c.id FROM %(table)s c
-                      JOIN res_company co ON co.id = c.company_id
-                     WHERE c.active AND c.state IN %(states)s
-                       AND c.sla_deadline < %(now)s
-                       AND (c.escalated_deadline IS DISTINCT FROM c.sla_deadline
-                            OR (COALESCE(c.escalation_level, 0) = 1
-                                AND COALESCE(co.aftersales_escalation_hours, 0) > 0
-                                AND c.sla_deadline
-                                    + make_interval(hours => co.aftersales_escalation_hours)
-                                    < %(now)s))
-                     ORDER BY c.sla_deadline
-                     LIMIT %(limit)s
-                       FOR UPDATE OF c SKIP LOCKED
-                    """,
-                    table=SQL.identifier(self._table),
-                    states=self._sla_open_states,
-                    now=now,
-                    limit=batch_size,
+                    "SELECT count(*) FROM %(table)s c JOIN res_company co ON co.id = c.company_id "
+                    "WHERE %(where)s",
+                    table=table,
+                    where=where,
                 )
             )
-            ids = [row[0] for row in self.env.cr.fetchall()]
-            if not ids:
-                break
-            cases = self.browse(ids)
-            cases._escalate_breach(now)
-            escalated += len(ids)
-            if len(ids) < batch_size:
-                break
-        return escalated
+            remaining = self.env.cr.fetchone()[0]
+        self.env["ir.cron"]._notify_progress(done=len(ids), remaining=remaining)
+        return len(ids)
 
     def _escalate_breach(self, now=None):
         """Escalate a batch (rows locked by the caller): one activity per case for the target of

@@ -80,13 +80,17 @@ class AftersalesTeam(models.Model):
 
     # --- dispatch (C-4)
     @api.model
-    def _cron_dispatch_unassigned(self):
+    def _cron_dispatch_unassigned(self, batch_size=1000):
         """C-4: cases still unassigned at the end of a working day go to their team's leader (or
         the manager of the case's own company), first thing the next working morning (the
         activity's date). Per company and per team; a case that fails is logged and the others
-        go on."""
-        cases = self.env["aftersales.case"].search([("state", "=", "new"), ("user_id", "=", False)])
+        go on. A bounded batch per call: a dispatched case is assigned, so the next call resumes
+        with the others."""
+        Case = self.env["aftersales.case"]
+        domain = [("state", "=", "new"), ("user_id", "=", False)]
+        cases = Case.search(domain, limit=batch_size, order="id")
         now = fields.Datetime.now()
+        done = 0
         for (company, team), group in cases.grouped(lambda c: (c.company_id, c.team_id)).items():
             group = group.with_company(company)
             leader = team.leader_id or company.aftersales_manager_id
@@ -100,8 +104,13 @@ class AftersalesTeam(models.Model):
                 try:
                     with self.env.cr.savepoint():
                         self._dispatch_case(case, leader, fields.Date.to_date(morning or now))
+                    done += 1
                 except Exception:
                     _logger.exception("Dispatching case %s failed; the other cases go on", case.name)
+        remaining = Case.search_count(domain) if len(cases) == batch_size else 0
+        # a batch where nothing could be dispatched reports done=0: the cron stops there
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
 
     @api.model
     def _dispatch_case(self, case, leader, date):

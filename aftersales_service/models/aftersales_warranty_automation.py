@@ -234,37 +234,72 @@ class AftersalesWarranty(models.Model):
             warranty.message_post(body=reason)
 
     @api.model
-    def _cron_update_warranty_states(self):
-        """Daily: expire warranties past their end date, remind salespeople before expiry."""
+    def _cron_update_warranty_states(self, batch_size=5000):
+        """Daily: expire warranties past their end date, remind salespeople before expiry. A
+        bounded batch per call: the cron commits it and, told what remains, calls again; each
+        warranty is expired and reminded once (``state``, ``expiry_reminder_sent``), so a rerun
+        or a second worker never repeats one."""
         today = fields.Date.context_today(self)
-        self.search([("state", "=", "active"), ("end_date", "<", today)]).write({"state": "expired"})
-        self._plan_expiry_reminders(today)
+        expired = self.search([("state", "=", "active"), ("end_date", "<", today)], limit=batch_size)
+        expired.write({"state": "expired"})
+        reminded = (
+            self._plan_expiry_reminders(today, limit=batch_size - len(expired))
+            if len(expired) < batch_size
+            else 0
+        )
+        remaining = self.search_count([("state", "=", "active"), ("end_date", "<", today)]) + sum(
+            self.search_count(domain) for domain in self._expiry_reminder_domains(today)
+        )
+        self.env["ir.cron"]._notify_progress(done=len(expired) + reminded, remaining=remaining)
+        return len(expired), reminded
 
     @api.model
-    def _plan_expiry_reminders(self, today):
-        """Plan a to-do for the salesperson N days before expiry (N per company, 0 = off)."""
-        for company in self.env["res.company"].search([("aftersales_warranty_reminder_days", ">", 0)]):
-            limit = today + relativedelta(days=company.aftersales_warranty_reminder_days)
-            warranties = self.search(
-                [
-                    ("company_id", "=", company.id),
-                    ("state", "=", "active"),
-                    ("expiry_reminder_sent", "=", False),
-                    ("end_date", ">=", today),
-                    ("end_date", "<=", limit),
-                ]
-            )
-            for warranty in warranties:
-                warranty.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    date_deadline=warranty.end_date,
-                    summary=_("Warranty expires on %(date)s", date=warranty.end_date),
-                    note=_(
+    def _expiry_reminder_domains(self, today):
+        companies = self.env["res.company"].search([("aftersales_warranty_reminder_days", ">", 0)])
+        return [
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "active"),
+                ("expiry_reminder_sent", "=", False),
+                ("end_date", ">=", today),
+                ("end_date", "<=", today + relativedelta(days=company.aftersales_warranty_reminder_days)),
+            ]
+            for company in companies
+        ]
+
+    @api.model
+    def _plan_expiry_reminders(self, today, limit=5000):
+        """A to-do for the salesperson N days before expiry (N per company, 0 = off), created in
+        one statement per batch; returns how many were planned."""
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        planned = 0
+        for domain in self._expiry_reminder_domains(today):
+            if planned >= limit:
+                break
+            warranties = self.search(domain, limit=limit - planned, order="end_date, id")
+            if not warranties:
+                continue
+            company = warranties[:1].company_id
+            vals_list = [
+                {
+                    "res_model_id": model_id,
+                    "res_id": warranty.id,
+                    "activity_type_id": activity_type.id,
+                    "date_deadline": warranty.end_date,
+                    "summary": self.env._("Warranty expires on %(date)s", date=warranty.end_date),
+                    "note": self.env._(
                         "The warranty of %(product)s sold to %(customer)s ends on %(date)s.",
                         product=warranty.product_id.display_name,
                         customer=warranty.partner_id.display_name,
                         date=warranty.end_date,
                     ),
-                    user_id=(warranty.user_id or company.aftersales_manager_id or self.env.user).id,
-                )
+                    "user_id": (warranty.user_id or company.aftersales_manager_id or self.env.user).id,
+                }
+                for warranty in warranties
+            ]
+            # sudo: the cron plans to-dos for other users (the salespeople of the warranties)
+            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals_list)
             warranties.expiry_reminder_sent = True
+            planned += len(warranties)
+        return planned

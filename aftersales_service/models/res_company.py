@@ -146,7 +146,11 @@ class ResCompany(models.Model):
     aftersales_summary_months = fields.Integer(
         string="Revisit Summary Every (months)", default=2, help="V-4; 0 turns it off."
     )
-    aftersales_satisfaction_target = fields.Float(string="Satisfaction Target (%)", default=97.0, help="V-6")
+    aftersales_satisfaction_target = fields.Float(
+        string="Satisfaction Target (%)",
+        default=97.0,
+        help="Share of satisfied service ratings the company aims at (V-6).",
+    )
     aftersales_sales_manager_id = fields.Many2one(
         "res.users", string="Sales Manager", help="Receives revisit alerts (V-3) and summaries (V-4)."
     )
@@ -158,16 +162,24 @@ class ResCompany(models.Model):
         help="Visits within this distance are in the city band (F-2).",
     )
     aftersales_arrival_city_hours = fields.Float(
-        string="Arrival Target, City (hours)", default=2.0, help="F-2"
+        string="Arrival Target, City (hours)",
+        default=2.0,
+        help="Hours to arrive on site for an in-warranty fault in this distance band (F-2).",
     )
     aftersales_arrival_200_hours = fields.Float(
-        string="Arrival Target, 200 km (hours)", default=6.0, help="F-2"
+        string="Arrival Target, 200 km (hours)",
+        default=6.0,
+        help="Hours to arrive on site for an in-warranty fault in this distance band (F-2).",
     )
     aftersales_arrival_300_hours = fields.Float(
-        string="Arrival Target, 300 km (hours)", default=8.0, help="F-2"
+        string="Arrival Target, 300 km (hours)",
+        default=8.0,
+        help="Hours to arrive on site for an in-warranty fault in this distance band (F-2).",
     )
     aftersales_arrival_400_hours = fields.Float(
-        string="Arrival Target, 400 km (hours)", default=10.0, help="F-2"
+        string="Arrival Target, 400 km (hours)",
+        default=10.0,
+        help="Hours to arrive on site for an in-warranty fault in this distance band (F-2).",
     )
     aftersales_home_radius_km = fields.Float(
         string="Home Area Radius (km)",
@@ -181,8 +193,14 @@ class ResCompany(models.Model):
         help="Parts used on visits are taken from here; wear parts get their reorder rules here "
         "(F-7). Default: the main warehouse's stock.",
     )
-    aftersales_wear_part_min = fields.Float(string="Wear Parts Minimum", default=5.0, help="F-7")
-    aftersales_wear_part_max = fields.Float(string="Wear Parts Maximum", default=20.0, help="F-7")
+    aftersales_wear_part_min = fields.Float(
+        string="Wear Parts Minimum",
+        default=5.0,
+        help="Reorder point of wear parts in the service stock (F-7).",
+    )
+    aftersales_wear_part_max = fields.Float(
+        string="Wear Parts Maximum", default=20.0, help="Stock level wear parts are replenished up to (F-7)."
+    )
     aftersales_maintenance_user_id = fields.Many2one(
         "res.users",
         string="Maintenance Engineer",

@@ -12,3 +12,5 @@ from . import test_integrity
 from . import test_query_counts
 from . import test_forms
 from . import test_field_service
+from . import test_crons
+from . import test_i18n
