@@ -188,9 +188,10 @@ class AftersalesComplaint(models.Model):
         for complaint in self:
             complaint.owner_id = complaint.company_id.aftersales_manager_id
 
+    # the loss counts posted credit notes only, whose amounts cannot change: their state is the
+    # trigger (an amount dependency would search complaints for every line of every credit note)
     @api.depends(
         "credit_note_ids.state",
-        "credit_note_ids.amount_total_signed",
         "return_id.credit_note_ids.state",
         "case_id",
         "replacement_cost",

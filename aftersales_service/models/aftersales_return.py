@@ -281,8 +281,10 @@ class AftersalesReturn(models.Model):
     def _prepare_default_lines(self, order):
         """Lines for what was delivered and not yet returned."""
         lines = []
-        for sale_line in order.order_line.filtered(lambda sl: sl.product_id.type == "consu"):
-            available = sale_line._aftersales_returnable_qty()
+        sale_lines = order.order_line.filtered(lambda sl: sl.product_id.type == "consu")
+        returnable = sale_lines._aftersales_returnable_qties()
+        for sale_line in sale_lines:
+            available = returnable[sale_line.id]
             if float_compare(available, 0.0, precision_rounding=sale_line.product_uom.rounding) > 0:
                 lines.append({"sale_line_id": sale_line.id, "qty_requested": available})
         return lines
@@ -292,8 +294,9 @@ class AftersalesReturn(models.Model):
         for ret in self:
             if not ret.line_ids:
                 raise UserError(_("Return %(name)s has no line.", name=ret.name))
+            available = ret.line_ids.sale_line_id._aftersales_returnable_qties(exclude=ret)
             for line in ret.line_ids:
-                line._check_line()
+                line._check_line(available=available)
 
     # ------------------------------------------------------------------ actions
     def action_submit(self):

@@ -1,7 +1,7 @@
 # pylint: disable=consider-merging-classes-inherited
 # (a rule part of the model, in a room of its own: see docs/ARCHITECTURE.md)
-from odoo import _, models
-from odoo.tools import float_compare
+from odoo import Command, _, models
+from odoo.tools import SQL, float_compare
 
 from .tools import privileged
 
@@ -22,7 +22,10 @@ class AftersalesReturn(models.Model):
         after-sales users need no warehouse rights of their own."""
         for ret in privileged(self.sudo()):
             by_picking = {}
-            for line in ret.line_ids.filtered(lambda ln: ln.qty_approved > 0 and ln.product_id.is_storable):
+            lines = ret.line_ids.filtered(lambda ln: ln.qty_approved > 0 and ln.product_id.is_storable)
+            # what was returned already, for all delivered moves at once (prefetch)
+            lines.sale_line_id.move_ids.returned_move_ids.mapped("product_uom_qty")
+            for line in lines:
                 remaining = line.qty_approved
                 for move in line._delivered_moves():
                     if remaining <= 0:
@@ -39,18 +42,26 @@ class AftersalesReturn(models.Model):
                     .create({"picking_id": picking.id})
                 )
                 quantities = {move.id: qty for _line, move, qty in items}
-                for wiz_line in wizard.product_return_moves:
-                    wiz_line.quantity = quantities.get(wiz_line.move_id.id, 0.0)
+                wizard.write(
+                    {
+                        "product_return_moves": [
+                            Command.update(
+                                wiz_line.id, {"quantity": quantities.get(wiz_line.move_id.id, 0.0)}
+                            )
+                            for wiz_line in wizard.product_return_moves
+                        ]
+                    }
+                )
                 exchange = ret.return_type == "exchange" or ret.requested_outcome == "exchange"
                 action = wizard.action_create_exchanges() if exchange else wizard.action_create_returns()
                 new_picking = ret.env["stock.picking"].browse(action["res_id"])
-                # returned quantities lower what was delivered (and so what is invoiceable)
-                new_picking.move_ids.write({"to_refund": True})
+                # the moves are "to refund" (the wizard's default): returned quantities lower
+                # what was delivered, and so what is invoiceable
                 new_picking.aftersales_return_id = ret
-                for line, move, _qty in items:
-                    line.return_move_ids |= new_picking.move_ids.filtered(
-                        lambda m, move=move: m.origin_returned_move_id == move
-                    )
+                by_origin = new_picking.move_ids.grouped("origin_returned_move_id")
+                ret._link_return_moves(
+                    [(line, by_origin.get(move, ret.env["stock.move"])) for line, move, _qty in items]
+                )
                 if exchange:
                     replacement = ret.sale_order_id.picking_ids.filtered(
                         lambda p: (
@@ -62,9 +73,27 @@ class AftersalesReturn(models.Model):
                     replacement.aftersales_return_id = ret
             ret.state = "waiting_goods" if by_picking else "received"
 
+    def _link_return_moves(self, pairs):
+        """Link each return line to its return moves, all lines in one statement (the ORM would
+        write the relation line by line), then let the ORM recompute what depends on it."""
+        rows = [(line.id, move.id) for line, moves in pairs for move in moves]
+        if not rows:
+            return
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO aftersales_return_line_stock_move_rel "
+                "(aftersales_return_line_id, stock_move_id) VALUES %s ON CONFLICT DO NOTHING",
+                SQL(", ").join(SQL("(%s, %s)", line_id, move_id) for line_id, move_id in rows),
+            )
+        )
+        lines = self.env["aftersales.return.line"].browse({line_id for line_id, _move in rows})
+        lines.invalidate_recordset(["return_move_ids"])
+        lines.modified(["return_move_ids"])
+
     def _update_received(self):
         """Called when a return picking is validated: received quantities come from the done
         return moves (R-6)."""
+        self.line_ids.modified(["return_move_ids"])  # received quantities from the done moves
         for ret in privileged(self).filtered(lambda r: r.state == "waiting_goods"):
             ret._flag_over_receipt()
             incoming = ret.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")

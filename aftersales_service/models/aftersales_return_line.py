@@ -86,7 +86,10 @@ class AftersalesReturnLine(models.Model):
                 "exchange" if ret.return_type == "exchange" else (ret.requested_outcome or "refund")
             )
 
-    @api.depends("return_move_ids.state", "return_move_ids.quantity")
+    # recomputed when moves are linked and when a return transfer is validated
+    # (``aftersales.return._update_received``), not on every change of every stock move: a
+    # dependency on the moves' state would search the return lines for each move Odoo touches
+    @api.depends("return_move_ids")
     def _compute_qty_received(self):
         for line in self:
             line.qty_received = sum(
@@ -159,7 +162,7 @@ class AftersalesReturnLine(models.Model):
             lambda ml: ml.move_id.move_type == "out_invoice" and ml.parent_state == "posted"
         ).sorted(lambda ml: ml.move_id.invoice_date or ml.move_id.date, reverse=True)
 
-    def _check_line(self):
+    def _check_line(self, available=None):
         self.ensure_one()
         ret = self.return_id
         sale_line = self.sale_line_id
@@ -176,7 +179,9 @@ class AftersalesReturnLine(models.Model):
             raise ValidationError(
                 _("Return quantities must be positive (%(product)s).", product=self.product_id.display_name)
             )
-        available = sale_line._aftersales_returnable_qty(exclude=ret)
+        if available is None:
+            available = sale_line._aftersales_returnable_qties(exclude=ret)
+        available = available[sale_line.id]
         if (
             float_compare(self.qty_requested, available, precision_rounding=sale_line.product_uom.rounding)
             > 0

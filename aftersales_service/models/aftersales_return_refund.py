@@ -56,6 +56,11 @@ class AftersalesReturn(models.Model):
                 take = min(remaining, inv_line.quantity)
                 by_invoice.setdefault(inv_line.move_id, []).append((line, inv_line, take))
                 remaining -= take
+        # the taxes of all invoice lines in one query, not one per line
+        invoice_lines = self.env["account.move.line"].union(
+            *(inv_line for items in by_invoice.values() for _line, inv_line, _qty in items)
+        )
+        invoice_lines.mapped("tax_ids")
         vals_list = []
         for invoice, items in by_invoice.items():
             vals_list.append(

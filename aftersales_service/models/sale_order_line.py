@@ -41,17 +41,23 @@ class SaleOrderLine(models.Model):
         """Delivered, not yet returned: the net delivered quantity minus what submitted returns
         still expect back (OCA/rma#268: never return more than was delivered)."""
         self.ensure_one()
-        pending = 0.0
+        return self._aftersales_returnable_qties(exclude=exclude)[self.id]
+
+    def _aftersales_returnable_qties(self, exclude=None):
+        """{line id: returnable quantity} for all these order lines, in one query."""
+        pending = dict.fromkeys(self.ids, 0.0)
         lines = self.env["aftersales.return.line"].search(
             [
-                ("sale_line_id", "=", self.id),
+                ("sale_line_id", "in", self.ids),
                 ("return_id.state", "in", ("to_approve", "approved", "waiting_goods")),
                 ("return_id", "!=", exclude.id if exclude else False),
             ]
         )
         for line in lines:
-            pending += max((line.qty_approved or line.qty_requested) - line.qty_received, 0.0)
-        return self.qty_delivered - pending
+            pending[line.sale_line_id.id] += max(
+                (line.qty_approved or line.qty_requested) - line.qty_received, 0.0
+            )
+        return {sale_line.id: sale_line.qty_delivered - pending[sale_line.id] for sale_line in self}
 
     def _aftersales_refundable_qty(self):
         self.ensure_one()
