@@ -22,11 +22,14 @@ ensure_postgres
 common=(-d "$DB" --db-filter="^$DB\$" --data-dir "$DATA_DIR")
 if psql -d postgres -tAc "select 1 from pg_database where datname='$DB'" | grep -q 1; then
     say "Upgrading $ADDON in database $DB"
-    odoo_bin "${common[@]}" -u "$ADDON" --stop-after-init --log-level=warn --logfile="$LOG_DIR/run-$DB.log" \
+    odoo_bin "${common[@]}" -u "$ADDON" --load-language=zh_CN,sv_SE --stop-after-init --log-level=warn \
+        --logfile="$LOG_DIR/run-$DB.log" \
         || die "Upgrade failed, see $LOG_DIR/run-$DB.log"
 else
     say "Creating database $DB with $ADDON and its demo data (a few minutes)"
-    odoo_bin "${common[@]}" -i "$ADDON" --stop-after-init --log-level=warn --logfile="$LOG_DIR/run-$DB.log" \
+    # with Chinese and Swedish (the policy's own languages): switch in the user menu > Preferences
+    odoo_bin "${common[@]}" -i "$ADDON" --load-language=zh_CN,sv_SE --stop-after-init --log-level=warn \
+        --logfile="$LOG_DIR/run-$DB.log" \
         || die "Install failed, see $LOG_DIR/run-$DB.log"
 fi
 
@@ -36,6 +39,7 @@ cat >&2 <<MSG
   Log in as  admin / admin            (After-Sales manager, all settings)
          or  aftersales_agent / aftersales_agent      (After-Sales user)
          or  aftersales_manager / aftersales_manager  (Customer Service Manager)
+  Languages: English, 简体中文 (zh_CN), Svenska (sv_SE): user menu > My Preferences > Language.
   Database: $DB on $PGHOST:$PGPORT   Stop with Ctrl-C.
 
 MSG

@@ -2,6 +2,8 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -88,7 +90,10 @@ class AftersalesTeam(models.Model):
         with the others."""
         Case = self.env["aftersales.case"]
         domain = [("state", "=", "new"), ("user_id", "=", False)]
-        cases = Case.search(domain, limit=batch_size, order="id")
+        # lock the batch, skipping cases another job holds (the escalation, a second worker)
+        query = Case._search(domain, order="id", limit=batch_size)
+        self.env.cr.execute(SQL("%s FOR UPDATE SKIP LOCKED", query.select()))
+        cases = Case.browse([row[0] for row in self.env.cr.fetchall()])
         now = fields.Datetime.now()
         done = 0
         for (company, team), group in cases.grouped(lambda c: (c.company_id, c.team_id)).items():
@@ -105,6 +110,8 @@ class AftersalesTeam(models.Model):
                     with self.env.cr.savepoint():
                         self._dispatch_case(case, leader, fields.Date.to_date(morning or now))
                     done += 1
+                except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                    raise  # the whole batch is retried (by the cron, or by the request's retry)
                 except Exception:
                     _logger.exception("Dispatching case %s failed; the other cases go on", case.name)
         remaining = Case.search_count(domain) if len(cases) == batch_size else 0

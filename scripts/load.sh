@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Concurrency and load check (issue "scale"): copies a database that has the addon, serves it with
+# Odoo's multi-worker server (--workers 2 --max-cron-threads 2) on 127.0.0.1, fires the addon's
+# crons concurrently and a bounded burst of case intakes (portal form + incoming email), then
+# checks that nothing was duplicated or lost and that the log has no serialization failure.
+#
+#   scripts/load.sh                 copy of $SOURCE_DB (default aftersales_test, built by test.sh)
+#   INTAKES=400 THREADS=16 scripts/load.sh
+source "$(dirname "${BASH_SOURCE[0]}")/_lib.sh"
+
+SOURCE_DB="${SOURCE_DB:-aftersales_test}"
+LOAD_DB="${LOAD_DB:-aftersales_load}"
+PORT="${LOAD_PORT:-8169}"
+INTAKES="${INTAKES:-200}"
+THREADS="${THREADS:-8}"
+TIME_LIMIT="${TIME_LIMIT:-300}"
+
+check_odoo_src
+ensure_venv
+ensure_postgres
+psql -d postgres -tAc "select 1 from pg_database where datname='$SOURCE_DB'" | grep -q 1 \
+    || die "No database $SOURCE_DB: build it first with scripts/test.sh (or set SOURCE_DB)."
+
+log="$LOG_DIR/load-$LOAD_DB.log"
+say "Copying $SOURCE_DB to $LOAD_DB"
+dropdb --if-exists --force "$LOAD_DB" 2>/dev/null || dropdb --if-exists "$LOAD_DB"
+createdb -T "$SOURCE_DB" "$LOAD_DB"
+rm -rf "$DATA_DIR/filestore/$LOAD_DB"
+[ -d "$DATA_DIR/filestore/$SOURCE_DB" ] && cp -r "$DATA_DIR/filestore/$SOURCE_DB" "$DATA_DIR/filestore/$LOAD_DB"
+# admin's password is "admin" (the test database's default); late cases give the escalation work
+psql -d "$LOAD_DB" -qc "UPDATE aftersales_case SET sla_deadline = now() - interval '2 days' WHERE state IN ('new','assigned')"
+
+: >"$log"
+curl -fs -o /dev/null "http://127.0.0.1:$PORT/web/login" && die "Port $PORT is in use: stop that server or set LOAD_PORT."
+say "Serving $LOAD_DB with --workers 2 --max-cron-threads 2 on 127.0.0.1:$PORT (log: $log)"
+# the server itself in the background (not through a shell function), so that $! is its pid
+"$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path "$ADDONS_PATH" "${ODOO_DB_ARGS[@]}" \
+    -d "$LOAD_DB" --db-filter="^$LOAD_DB\$" --data-dir "$DATA_DIR" --workers 2 --max-cron-threads 2 \
+    --http-interface 127.0.0.1 --http-port "$PORT" --limit-time-real 120 --logfile "$log" --log-level info &
+server=$!
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null' EXIT
+for _i in $(seq 1 90); do
+    curl -fs -o /dev/null "http://127.0.0.1:$PORT/web/login" && break
+    sleep 1
+done
+curl -fs -o /dev/null "http://127.0.0.1:$PORT/web/login" || die "The server did not start (see $log)."
+
+set +e
+"$VENV/bin/python" "$PROJECT_DIR/benchmarks/load_test.py" --url "http://127.0.0.1:$PORT" --db "$LOAD_DB" \
+    --log "$log" --intakes "$INTAKES" --threads "$THREADS" --time-limit "$TIME_LIMIT"
+rc=$?
+kill "$server" 2>/dev/null
+wait "$server" 2>/dev/null
+trap - EXIT
+exit $rc
