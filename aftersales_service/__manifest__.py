@@ -42,6 +42,7 @@
         "report/field_visit_report.xml",
         # - revisits and satisfaction (V)
         "data/aftersales_revisit_data.xml",
+        "data/mail_template_data.xml",
         # wizards
         "wizards/aftersales_compensation_wizard_views.xml",
         # views
@@ -51,6 +52,7 @@
         "views/product_template_views.xml",
         "views/product_category_views.xml",
         "views/repair_order_views.xml",
+        "views/stock_lot_views.xml",
         "views/sale_order_views.xml",
         # - returns (R) (before cases: the case form opens returns)
         "views/aftersales_return_views.xml",

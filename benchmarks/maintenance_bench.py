@@ -104,12 +104,13 @@ def main():
             limit=1,
         ) or admin.ref("base.user_admin")
         env = odoo.api.Environment(cr, manager.id, {})
+        login = manager.login
         try:
             for size in (int(s) for s in args.sizes.split(",")):
                 results.append((size, *measure(env, size, args.batch)))
         finally:
             cr.rollback()
-    print(f"as user {manager.login} (tracking on), batch {args.batch}, date {date.today()}")
+    print(f"as user {login} (tracking on), batch {args.batch}, date {date.today()}")
     print(
         f"{'units':>8}{'rows':>9}{'batches':>8}{'q/batch min':>12}{'q/batch max':>12}{'s/batch':>9}"
         f"{'total s':>9}{'rerun q':>9}{'rerun s':>9}"

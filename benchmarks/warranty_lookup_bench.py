@@ -98,8 +98,10 @@ def explain(env, domain, lookup=True):
     )
     env.cr.execute(SQL("EXPLAIN %s", query.select()))
     plan = [row[0] for row in env.cr.fetchall()]
-    scans = [line.strip() for line in plan if "Scan" in line]
-    return scans[0] if scans else plan[0]
+    scans = [line.strip().lstrip("-> ") for line in plan if "Index" in line] or [
+        line.strip() for line in plan if "Scan" in line
+    ]
+    return " / ".join(scans) if scans else plan[0]
 
 
 def measure(env, size, lookups):

@@ -26,6 +26,7 @@ from . import aftersales_return_line
 from . import aftersales_return_goods
 from . import aftersales_return_refund
 from . import stock_picking
+from . import stock_lot
 from . import aftersales_complaint
 from . import aftersales_complaint_cause
 from . import aftersales_penalty_rule
@@ -34,6 +35,7 @@ from . import aftersales_revisit
 from . import aftersales_rating
 from . import mail_activity
 from . import survey_user_input
+from . import survey_question_answer
 from . import aftersales_inspection_item
 from . import maintenance_equipment
 from . import aftersales_field_visit

@@ -364,6 +364,7 @@ class AftersalesCase(models.Model):
                 case.message_subscribe(partner_ids=case.partner_id.ids)
         cases._send_acknowledgement()
         cases._escalate_urgent_complaints()
+        cases.filtered("callback_datetime")._sync_callback_activity()
         return cases
 
     def write(self, vals):
@@ -386,7 +387,32 @@ class AftersalesCase(models.Model):
             privileged(to_assign).write({"state": "assigned"})
         if {"category", "priority", "team_id"} & set(vals):
             self._apply_sla(restart_reply=False)
+        if {"category", "priority"} & set(vals):
+            self._escalate_urgent_complaints()  # C-9: whenever a complaint becomes urgent
+        if {"callback_datetime", "user_id"} & set(vals):
+            self._sync_callback_activity()
         return res
+
+    def _sync_callback_activity(self):
+        """C-10: a promised call-back is a "call" activity of the responsible, due that day (its
+        overdue status is the activity's); a new promise replaces the open one."""
+        call = self.env.ref("mail.mail_activity_data_call")
+        prefix = _("Call back")
+        for case in self:
+            case.activity_ids.filtered(
+                lambda a: a.activity_type_id == call and a.summary and a.summary.startswith(prefix)
+            ).unlink()
+            user = case.user_id or case.team_id.leader_id or case.company_id.aftersales_manager_id
+            if case.callback_datetime and user and case.state in OPEN_STATES:
+                case.activity_schedule(
+                    "mail.mail_activity_data_call",
+                    date_deadline=fields.Date.context_today(case, case.callback_datetime),
+                    user_id=user.id,
+                    summary=_(
+                        "Call back %(customer)s", customer=case.partner_id.display_name or case.email_from
+                    ),
+                    note=_("Promised for %(time)s.", time=fields.Datetime.to_string(case.callback_datetime)),
+                )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
@@ -547,7 +573,12 @@ class AftersalesCase(models.Model):
 
     # ------------------------------------------------------------------ serious complaints (C-9)
     def _escalate_urgent_complaints(self):
-        for case in self.filtered(lambda c: c.category == "complaint" and c.priority == "2"):
+        """C-9: an urgent complaint goes to the executive at once, registered so or raised to it
+        later; once (level 3 is the mark)."""
+        # sudo: the escalation level is read to notify once (users without the field's group)
+        for case in self.filtered(
+            lambda c: c.category == "complaint" and c.priority == "2" and c.sudo().escalation_level != 3
+        ):
             executive = case.company_id.aftersales_executive_id
             if executive:
                 case.activity_schedule(

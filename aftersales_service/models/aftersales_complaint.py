@@ -30,6 +30,7 @@ COMPLAINT_PROTECTED_FIELDS = (
     "overdue_reported",
     "parent_id",
     "company_id",
+    "executive_notified",
 )
 # P-4: the inputs of the approved loss and penalties, frozen once the executive approved
 COMPLAINT_FROZEN_FIELDS = (
@@ -100,6 +101,9 @@ class AftersalesComplaint(models.Model):
     root_cause = fields.Text()
     is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
     overdue_reported = fields.Boolean(readonly=True, copy=False)
+    executive_notified = fields.Boolean(
+        readonly=True, copy=False, help="A critical complaint went to the executive, once (C-9)."
+    )
     state = fields.Selection(
         COMPLAINT_STATES, default="draft", required=True, tracking=True, index=True, copy=False
     )
@@ -268,6 +272,7 @@ class AftersalesComplaint(models.Model):
                     self.env["ir.sequence"].with_company(company).next_by_code("aftersales.complaint") or "/"
                 )
         complaints = super().create(vals_list)
+        complaints._notify_executive_if_critical()
         for complaint in complaints.filtered("owner_id"):
             complaint.message_subscribe(partner_ids=complaint.owner_id.partner_id.ids)
         return complaints
@@ -285,7 +290,25 @@ class AftersalesComplaint(models.Model):
                         names=", ".join(locked.mapped("name")),
                     )
                 )
-        return super().write(vals)
+        res = super().write(vals)
+        if "severity" in vals:
+            self._notify_executive_if_critical()
+        return res
+
+    def _notify_executive_if_critical(self):
+        """C-9: a complaint registered as critical, or raised to it later, goes to the
+        executive at once, once."""
+        for complaint in self.filtered(lambda c: c.severity == "critical" and not c.executive_notified):
+            executive = complaint.company_id.aftersales_executive_id
+            if not executive:
+                continue
+            complaint.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=executive.id,
+                summary=_("Critical complaint %(name)s", name=complaint.name),
+                note=_("A critical complaint goes to the executive at once."),
+            )
+            privileged(complaint).write({"executive_notified": True})
 
     @api.ondelete(at_uninstall=False)
     def _unlink_if_draft(self):

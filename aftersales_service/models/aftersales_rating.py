@@ -103,29 +103,65 @@ class AftersalesCase(models.Model):
 
     _inherit = "aftersales.case"
 
+    rating_ids = fields.One2many(
+        "aftersales.rating", "case_id", string="Ratings", groups="aftersales_service.group_aftersales_user"
+    )
+    aftersales_rating_url = fields.Char(
+        string="Rating Link", compute="_compute_aftersales_rating_url", help="The customer's link to rate."
+    )
+
+    def _compute_aftersales_rating_url(self):
+        # sudo: the link of the case's latest rating request, shown to the customer it is for
+        ratings = self.env["aftersales.rating"].sudo().search([("case_id", "in", self.ids)], order="id desc")
+        for case in self:
+            rating = ratings.filtered(lambda r, case=case: r.case_id == case)[:1]
+            case.aftersales_rating_url = rating._get_public_url() if rating else False
+
+    no_rating_reason = fields.Char(
+        string="No Rating Because",
+        groups="aftersales_service.group_aftersales_user",
+        help="Why the customer was not asked to rate this case (no contact, internal case...): a case "
+        "closes after its satisfaction step or with this reason (S-1).",
+    )
+
     def _action_resolve(self):
         res = super()._action_resolve()
         self._request_rating()
         return res
 
+    def action_close(self):
+        """S-1: the loop closes only after the satisfaction step: a rating was asked for (or
+        given), or the reason why none is recorded."""
+        # sudo: whether a rating exists, for users who do not read ratings
+        missing = self.filtered(
+            lambda c: c.state == "resolved" and not c.sudo().rating_ids and not c.no_rating_reason
+        )
+        if missing:
+            raise UserError(
+                _(
+                    "Case %(names)s has no rating request: resolve it with a responsible and a customer "
+                    "(the customer is asked to rate), or record why no rating is asked.",
+                    names=", ".join(missing.mapped("name")),
+                )
+            )
+        return super().action_close()
+
     def _request_rating(self):
         """Resolving a case asks the customer to rate the service (S-1, V-5)."""
         Rating = self.env["aftersales.rating"]
-        for case in self.filtered(lambda c: c.partner_id and c.user_id):
-            rating = Rating.sudo().create(  # sudo: the rating request is a system record
+        template = self.env.ref("aftersales_service.mail_template_case_rating_request")
+        for case in self.filtered("partner_id"):
+            Rating.sudo().create(  # sudo: the rating request is a system record
                 {
                     "partner_id": case.partner_id.id,
-                    "rated_user_id": case.user_id.id,
+                    # the responsible, else whoever resolved the case
+                    "rated_user_id": (case.user_id or self.env.user).id,
                     "case_id": case.id,
                     "company_id": case.company_id.id,
                 }
             )
-            case.message_post(
-                body=_(
-                    "How did we do? Please rate our service: <a href='%(url)s'>%(url)s</a>",
-                    url=rating._get_public_url(),
-                ),
-                partner_ids=case.partner_id.ids,
-                subtype_xmlid="mail.mt_comment",
-                message_type="comment",
+            case.invalidate_recordset(["aftersales_rating_url"])
+            # a mail template: a real link, in the customer's language
+            case.with_context(mail_post_autofollow=False).message_post_with_source(
+                template, subtype_xmlid="mail.mt_comment"
             )

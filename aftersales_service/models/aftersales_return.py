@@ -322,6 +322,7 @@ class AftersalesReturn(models.Model):
                     privileged(line).qty_approved = line.qty_requested
                 privileged(ret).write({"state": "approved", "approval_date": fields.Datetime.now()})
                 ret._create_return_pickings()
+                ret._notify_decision()
         return True
 
     def _notify_managers(self):
@@ -356,6 +357,7 @@ class AftersalesReturn(models.Model):
                 _("Approved")
             )
             ret._create_return_pickings()
+        self._notify_decision()
         self._action_approve()
         return True
 
@@ -371,7 +373,16 @@ class AftersalesReturn(models.Model):
             {"state": "refused", "approver_id": self.env.user.id, "approval_date": fields.Datetime.now()}
         )
         self.activity_ids.action_feedback(_("Refused"))
+        self._notify_decision()
         return True
+
+    def _notify_decision(self):
+        """R-4: the customer is told the return was accepted or refused (a mail template)."""
+        template = self.env.ref("aftersales_service.mail_template_return_decision")
+        for ret in self.filtered("partner_id"):
+            ret.with_context(mail_post_autofollow=False).message_post_with_source(
+                template, subtype_xmlid="mail.mt_comment", partner_ids=ret.partner_id.ids
+            )
 
     def action_cancel(self):
         self._ensure_can("can_cancel", _("Return %(names)s cannot be cancelled from its state."))

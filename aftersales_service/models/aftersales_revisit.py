@@ -2,8 +2,9 @@ import calendar
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
@@ -69,6 +70,11 @@ class AftersalesRevisit(models.Model):
     sale_order_id = fields.Many2one("sale.order", check_company=True)
     state = fields.Selection(REVISIT_STATES, default="planned", required=True, index=True, tracking=True)
     # --- workflow buttons: one rule each, in Python (the views only show them)
+    survey_url = fields.Char(
+        string="Questionnaire Link",
+        compute="_compute_survey_url",
+        help="The customer's link to the questionnaire.",
+    )
     can_done = fields.Boolean(compute="_compute_can_flags")
     can_cancel = fields.Boolean(compute="_compute_can_flags")
     can_create_case = fields.Boolean(compute="_compute_can_flags")
@@ -361,19 +367,21 @@ class AftersalesRevisit(models.Model):
         self.env["ir.cron"]._notify_progress(done=done_orders, remaining=remaining)
         return done_orders
 
+    def _compute_survey_url(self):
+        for revisit in self:
+            answer = revisit.survey_input_id
+            revisit.survey_url = (
+                f"{answer.get_base_url()}/survey/{answer.survey_id.access_token}/{answer.access_token}"
+                if answer
+                else False
+            )
+
     def _send_survey_invitation(self, answer):
+        """V-2: the customer gets the questionnaire (a mail template: real link, their language)."""
         self.ensure_one()
-        url = f"{answer.get_base_url()}/survey/{answer.survey_id.access_token}/{answer.access_token}"
-        self.message_post(
-            body=_(
-                "Dear %(partner)s, three months after your purchase we would like your opinion: "
-                "<a href='%(url)s'>the after-sales questionnaire</a>.",
-                partner=self.partner_id.name,
-                url=url,
-            ),
-            partner_ids=self.partner_id.ids,
-            subtype_xmlid="mail.mt_comment",
-            message_type="comment",
+        template = self.env.ref("aftersales_service.mail_template_revisit_survey")
+        self.with_context(mail_post_autofollow=False).message_post_with_source(
+            template, subtype_xmlid="mail.mt_comment"
         )
 
     # ------------------------------------------------------------------ summary (V-4)
@@ -390,8 +398,10 @@ class AftersalesRevisit(models.Model):
             body = self._summary_html(company, start, today)
             manager = company.aftersales_sales_manager_id or company.aftersales_manager_id
             if manager:
-                manager.partner_id.message_post(
-                    body=body, subject=_("Revisit summary %(start)s - %(end)s", start=start, end=today)
+                # V-4: an email to the sales manager (a mail template), with the table
+                template = self.env.ref("aftersales_service.mail_template_revisit_summary")
+                template.with_context(summary_html=body, period=f"{start} - {today}").send_mail(
+                    company.id, email_values={"recipient_ids": [Command.set(manager.partner_id.ids)]}
                 )
 
     @api.model
@@ -412,13 +422,21 @@ class AftersalesRevisit(models.Model):
                 ("case_id", "=", False),
             ]
         )
-        lines = "".join(
-            f"<tr><td>{cls}</td><td>{user}</td><td>{sum(c.values())}</td><td>{c.get('done', 0)}</td>"
-            f"<td>{c.get('missed', 0)}</td></tr>"
+        # Markup: the names are escaped, the table is not
+        lines = Markup("").join(
+            Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
+            % (cls, user, sum(c.values()), c.get("done", 0), c.get("missed", 0))
             for (cls, user), c in sorted(rows.items())
         )
-        return (
-            f"<p>{_('Revisits from %(start)s to %(end)s', start=start, end=end)}</p>"
-            "<table><tr><th>Class</th><th>Salesperson</th><th>Planned</th><th>Done</th><th>Missed</th></tr>"
-            f"{lines}</table><p>{_('Open problems without a case: %(count)s', count=problems)}</p>"
+        return Markup(
+            "<p>%s</p><table><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>%s</table><p>%s</p>"
+        ) % (
+            _("Revisits from %(start)s to %(end)s", start=start, end=end),
+            _("Class"),
+            _("Salesperson"),
+            _("Planned"),
+            _("Done"),
+            _("Missed"),
+            lines,
+            _("Open problems without a case: %(count)s", count=problems),
         )

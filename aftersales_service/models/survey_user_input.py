@@ -9,7 +9,7 @@ class SurveyUserInput(models.Model):
         # V-3: a "poor" answer to the after-sales questionnaire alerts the sales manager at once
         survey = self.env.ref("aftersales_service.survey_after_sales", raise_if_not_found=False)
         for answer in self.filtered(lambda a: survey and a.survey_id == survey):
-            if any(line.suggested_answer_id.value == "Poor" for line in answer.user_input_line_ids):
+            if any(line.suggested_answer_id.aftersales_poor for line in answer.user_input_line_ids):
                 revisit = self.env["aftersales.revisit"].search(
                     [("survey_input_id", "=", answer.id)], limit=1
                 )

@@ -460,3 +460,18 @@ class TestFieldVisitPortal(FieldServiceCommon, HttpCase):
         self.assertIn(
             "error", self._sign_request(visit, token="wrong", name="x", signature=SIGNATURE.decode())
         )
+
+
+@tagged("post_install", "-at_install")
+class TestUnitFile(FieldServiceCommon):
+    def test_serial_shows_its_after_sales_file(self):
+        visit = self._visit()
+        lot = visit.lot_id.with_user(self.aftersales_user)
+        self.assertEqual(lot.aftersales_warranty_count, 1)
+        self.assertEqual(lot.aftersales_case_count, 1)
+        self.assertEqual(lot.aftersales_visit_count, 1)
+        action = lot.with_context(aftersales_kind="visit").action_view_aftersales_file()
+        self.assertEqual(self.env[action["res_model"]].search(action["domain"]), visit)
+        # the serial stays readable for a warehouse user without after-sales rights
+        stock_user = new_test_user(self.env, login="as_stock_lot", groups="stock.group_stock_user")
+        self.assertTrue(visit.lot_id.with_user(stock_user).read(["name"]))

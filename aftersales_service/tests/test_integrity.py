@@ -213,6 +213,21 @@ class TestIntegrity(CaseCommon):
         self.assertTrue(ret.needs_approval, "300 in the order's currency is 600 in the company's")
         self.assertIn("threshold", ret.eligibility_note)
 
+    def test_customer_told_the_decision(self):
+        order = self.sell([(self.product_psu, 10, 20.0)])
+        with freeze_time("2026-05-01"):
+            refused = self._return(order, qty=1, approval_reason="late")
+            refused.action_submit()
+            refused.with_user(self.aftersales_manager).action_refuse()
+            accepted = self._return(order, qty=1, approval_reason="late")
+            accepted.action_submit()
+            accepted.with_user(self.aftersales_manager).action_approve()
+        for ret, words in ((refused, "could not be accepted"), (accepted, "is accepted")):
+            message = ret.message_ids.filtered(lambda m, ret=ret: ret.name in (m.subject or ""))
+            self.assertEqual(len(message), 1, ret.state)
+            self.assertIn(words, message.body)
+            self.assertIn(self.customer, message.notified_partner_ids | message.partner_ids)
+
     def test_standard_reversal_waits_for_return_approval(self):
         self.company.aftersales_refund_threshold = 100.0
         order = self.sell([(self.product_psu, 10, 20.0)])
@@ -489,3 +504,61 @@ class TestIntegrity(CaseCommon):
         settings_form.aftersales_escalation_hours = 0
         settings_form.save().execute()
         self.assertEqual(self.company.aftersales_escalation_hours, 0, "0 stays 0, never the default")
+
+
+@tagged("post_install", "-at_install")
+class TestServiceLoop(CaseCommon):
+    def test_raised_complaint_reaches_the_executive_once(self):
+        case = self.new_case(category="complaint", priority="0")
+        executive_todos = lambda: case.activity_ids.filtered(lambda a: a.user_id == self.executive)  # noqa: E731
+        self.assertFalse(executive_todos())
+        case.with_user(self.aftersales_user).priority = "2"
+        self.assertEqual(len(executive_todos()), 1, "raised to urgent later: the executive is told")
+        case.with_user(self.aftersales_user).priority = "1"
+        case.with_user(self.aftersales_user).priority = "2"
+        self.assertEqual(len(executive_todos()), 1, "once")
+        complaint = (
+            self.env["aftersales.complaint"]
+            .with_user(self.aftersales_user)
+            .create({"partner_id": self.customer.id, "severity": "critical"})
+        )
+        todo = complaint.activity_ids.filtered(lambda a: a.user_id == self.executive)
+        self.assertEqual(len(todo), 1, "registered as critical: at once")
+        complaint.severity = "major"
+        complaint.severity = "critical"
+        self.assertEqual(len(complaint.activity_ids.filtered(lambda a: a.user_id == self.executive)), 1)
+
+    def test_call_back_promise_is_an_activity(self):
+        case = self.new_case(user_id=self.aftersales_user.id)
+        case.callback_datetime = "2026-06-10 14:00:00"
+        call = self.env.ref("mail.mail_activity_data_call")
+        calls = case.activity_ids.filtered(lambda a: a.activity_type_id == call)
+        self.assertEqual(len(calls), 1)
+        self.assertEqual(calls.user_id, self.aftersales_user)
+        self.assertEqual(calls.date_deadline.isoformat(), "2026-06-10")
+        with freeze_time("2026-06-11"):
+            self.assertEqual(calls.state, "overdue", "a missed call-back shows as overdue")
+        case.callback_datetime = "2026-06-12 09:00:00"
+        calls = case.activity_ids.filtered(lambda a: a.activity_type_id == call)
+        self.assertEqual(len(calls), 1, "the new promise replaces the old one")
+        self.assertEqual(calls.date_deadline.isoformat(), "2026-06-12")
+        case.callback_datetime = False
+        self.assertFalse(case.activity_ids.filtered(lambda a: a.activity_type_id == call))
+
+    def test_case_closes_after_the_satisfaction_step(self):
+        with_customer = self.new_case(resolution="advice")
+        with_customer.action_resolve()
+        rating = self.env["aftersales.rating"].search([("case_id", "=", with_customer.id)])
+        self.assertEqual(rating.rated_user_id, self.aftersales_user, "whoever resolved it is rated")
+        with_customer.action_close()
+        self.assertEqual(with_customer.state, "closed")
+        by_email = self.Case.with_user(self.aftersales_user).create(
+            {"subject": "Anonymous mail", "email_from": "someone@example.com", "resolution": "advice"}
+        )
+        by_email.action_resolve()
+        with self.assertRaisesMsg(UserError, "rating"):
+            by_email.action_close()
+        self.assertEqual(by_email.state, "resolved", "the loop is not closed without its last step")
+        by_email.no_rating_reason = "No customer record: answered by email"
+        by_email.action_close()
+        self.assertEqual(by_email.state, "closed")

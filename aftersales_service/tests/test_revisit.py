@@ -102,9 +102,14 @@ class TestRevisitPlanning(RevisitCommon):
             answer = revisit.survey_input_id
             self.assertEqual(len(answer.survey_id.question_ids), 9)
             self.assertEqual(answer.partner_id, self.customer)
-            self.assertTrue(revisit.message_ids.filtered(lambda m: answer.access_token in (m.body or "")))
+            invitation = revisit.message_ids.filtered(lambda m: answer.access_token in (m.body or ""))
+            self.assertEqual(len(invitation), 1)
+            self.assertIn(f'href="{revisit.survey_url}"', invitation.body, "a working link")
+            self.assertNotIn("&lt;a", invitation.body)
             question = answer.survey_id.question_ids[0]
-            poor = question.suggested_answer_ids.filtered(lambda a: a.value == "Poor")
+            poor = question.suggested_answer_ids.filtered("aftersales_poor")
+            # V-3: the answer record says it is poor, whatever its label reads (translated, renamed)
+            poor.value = "Dåligt"
             answer._save_lines(question, poor.id)
             answer._mark_done()
             alert = revisit.activity_ids.filtered(lambda a: a.user_id == self.aftersales_manager)
@@ -122,9 +127,17 @@ class TestRevisitPlanning(RevisitCommon):
         self.assertIn("<td>normal</td><td>Sam Salesperson</td><td>1</td><td>1</td>", html)
         with freeze_time("2026-07-01"):
             self.Revisit._cron_send_summary()
-        self.assertTrue(
-            self.aftersales_manager.partner_id.message_ids.filtered(lambda m: "Revisits from" in m.body)
+        # V-4: an email to the sales manager (a mail template), the table as HTML, not escaped
+        mail = self.env["mail.mail"].search(
+            [
+                ("recipient_ids", "in", self.aftersales_manager.partner_id.ids),
+                ("subject", "like", "Revisit summary"),
+            ]
         )
+        self.assertEqual(len(mail), 1)
+        self.assertIn("<table>", mail.body_html)
+        self.assertIn("<td>key</td><td>Sam Salesperson</td>", mail.body_html)
+        self.assertNotIn("&lt;table", mail.body_html)
 
 
 @tagged("post_install", "-at_install")
@@ -144,7 +157,12 @@ class TestRating(RevisitCommon, HttpCase):
     def test_resolve_requests_rating_and_public_page(self):
         case, rating = self._resolved_case()
         self.assertEqual(rating.rated_user_id, self.aftersales_user)
-        self.assertTrue(case.message_ids.filtered(lambda m: rating.access_token in (m.body or "")))
+        request = case.message_ids.filtered(lambda m: rating.access_token in (m.body or ""))
+        self.assertEqual(len(request), 1)
+        # a mail template: a real link for the customer, not escaped text
+        self.assertIn(f'href="{rating._get_public_url()}"', request.body)
+        self.assertNotIn("&lt;a", request.body)
+        self.assertIn(case.partner_id, request.notified_partner_ids | request.partner_ids)
         url = f"/aftersales/rating/{rating.id}/{rating.access_token}"
         self.assertEqual(self.url_open(url).status_code, 200)
         self.assertEqual(self.url_open(f"/aftersales/rating/{rating.id}/wrong-token").status_code, 404)

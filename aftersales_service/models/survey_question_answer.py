@@ -1,0 +1,11 @@
+from odoo import fields, models
+
+
+class SurveyQuestionAnswer(models.Model):
+    _inherit = "survey.question.answer"
+
+    aftersales_poor = fields.Boolean(
+        string="Poor Answer (After-Sales)",
+        help="Choosing this answer in the after-sales questionnaire alerts the sales manager (V-3). "
+        "A flag on the answer itself: it holds in every language.",
+    )
