@@ -40,6 +40,7 @@
         # - field service (F)
         "data/aftersales_field_service_data.xml",
         "report/field_visit_report.xml",
+        "report/aftersales_documents_report.xml",
         # - revisits and satisfaction (V)
         "data/aftersales_revisit_data.xml",
         "data/mail_template_data.xml",
@@ -72,6 +73,7 @@
         "views/aftersales_team_views.xml",
         "views/aftersales_sla_policy_views.xml",
         "views/aftersales_case_portal_templates.xml",
+        "views/aftersales_documents_portal_templates.xml",
         # - field service (F)
         "views/aftersales_field_visit_views.xml",
         "views/aftersales_field_visit_portal_templates.xml",

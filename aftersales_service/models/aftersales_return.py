@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero
 
 from .tools import check_protected_write, form_action, is_privileged, privileged
@@ -32,7 +32,7 @@ class AftersalesReturn(models.Model):
 
     _name = "aftersales.return"
     _description = "After-Sales Return"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -78,18 +78,50 @@ class AftersalesReturn(models.Model):
     )
     line_ids = fields.One2many("aftersales.return.line", "return_id", string="Lines", copy=True)
     # --- approval (R-4)
-    eligibility_note = fields.Text(compute="_compute_eligibility", string="Outside the Rules")
-    needs_approval = fields.Boolean(compute="_compute_eligibility")
-    approval_reason = fields.Text(help="Why a return outside the rules should be accepted.", tracking=True)
-    approver_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
-    approval_date = fields.Datetime(readonly=True, copy=False)
+    eligibility_note = fields.Text(
+        compute="_compute_eligibility",
+        string="Outside the Rules",
+        groups="aftersales_service.group_aftersales_user",
+    )
+    needs_approval = fields.Boolean(
+        compute="_compute_eligibility", groups="aftersales_service.group_aftersales_user"
+    )
+    approval_reason = fields.Text(
+        help="Why a return outside the rules should be accepted.",
+        tracking=True,
+        groups="aftersales_service.group_aftersales_user",
+    )
+    approver_id = fields.Many2one(
+        "res.users",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        groups="aftersales_service.group_aftersales_user",
+    )
+    approval_date = fields.Datetime(
+        readonly=True, copy=False, groups="aftersales_service.group_aftersales_user"
+    )
     refund_estimate = fields.Monetary(compute="_compute_refund_estimate", currency_field="currency_id")
     currency_id = fields.Many2one(related="sale_order_id.currency_id")
     # --- documents (R-6, R-8)
-    picking_ids = fields.One2many("stock.picking", "aftersales_return_id", string="Transfers")
-    return_picking_count = fields.Integer(compute="_compute_counts")
-    credit_note_ids = fields.One2many("account.move", "aftersales_return_id", string="Credit Notes")
-    credit_note_count = fields.Integer(compute="_compute_counts")
+    picking_ids = fields.One2many(
+        "stock.picking",
+        "aftersales_return_id",
+        string="Transfers",
+        groups="aftersales_service.group_aftersales_user",
+    )
+    return_picking_count = fields.Integer(
+        compute="_compute_counts", groups="aftersales_service.group_aftersales_user"
+    )
+    credit_note_ids = fields.One2many(
+        "account.move",
+        "aftersales_return_id",
+        string="Credit Notes",
+        groups="aftersales_service.group_aftersales_user",
+    )
+    credit_note_count = fields.Integer(
+        compute="_compute_counts", groups="aftersales_service.group_aftersales_user"
+    )
     can_refund = fields.Boolean(compute="_compute_can_refund")
     # --- workflow buttons: one rule each, in Python (the views only show them)
     can_submit = fields.Boolean(compute="_compute_can_flags")
@@ -258,6 +290,67 @@ class AftersalesReturn(models.Model):
     def _onchange_sale_order_id(self):
         if self.sale_order_id and not self.line_ids:
             self.line_ids = [Command.create(vals) for vals in self._prepare_default_lines(self.sale_order_id)]
+
+    def _compute_access_url(self):  # pylint: disable=missing-return
+        super()._compute_access_url()
+        for ret in self:
+            ret.access_url = f"/my/returns/{ret.id}"
+
+    @api.model
+    def _create_from_portal(self, order_id, quantities, reason=None, return_type="no_reason"):
+        """R-3: the logged-in customer requests a return of one of their delivered orders from the
+        portal: ``quantities`` {order line id: quantity}, each capped by what was delivered and not
+        yet returned. Raises ``AccessError``/``MissingError`` for someone else's or an unknown order
+        or line, ``UserError``/``ValidationError`` for bad quantities; writes nothing then. The
+        request is submitted: inside the rules it is approved at once, else a manager decides
+        with the customer's reason."""
+        if return_type not in ("no_reason", "quality", "exchange"):
+            raise UserError(_("Choose the kind of return."))
+        order = self.env["sale.order"].browse(order_id).exists()
+        if not order:
+            raise MissingError(_("This order does not exist."))
+        self.env["aftersales.case"]._check_portal_order(order)  # reads it: their own orders only
+        if order.state != "sale":
+            raise UserError(_("Only a confirmed order can be returned."))
+        # sudo: what was delivered and not yet returned on the customer's own order (checked
+        # above) reads returns and moves, which portal customers do not read themselves
+        order_sudo = order.sudo()
+        returnable = order_sudo.order_line._aftersales_returnable_qties()
+        lines = []
+        for line_id, qty in quantities.items():
+            sale_line = order_sudo.order_line.filtered(lambda sl, line_id=line_id: sl.id == line_id)
+            if not sale_line:
+                raise MissingError(_("This line is not on that order."))
+            if qty <= 0:
+                continue
+            rounding = sale_line.product_uom.rounding
+            if float_compare(qty, returnable.get(sale_line.id, 0.0), precision_rounding=rounding) > 0:
+                raise ValidationError(
+                    _(
+                        "%(product)s: at most %(qty)s can be returned.",
+                        product=sale_line.product_id.display_name,
+                        qty=returnable.get(sale_line.id, 0.0),
+                    )
+                )
+            lines.append(
+                Command.create({"sale_line_id": sale_line.id, "qty_requested": qty, "reason": reason})
+            )
+        if not lines:
+            raise UserError(_("Choose at least one product and quantity to return."))
+        vals = self.sudo()._prepare_return_vals(
+            order_sudo, return_type=return_type, description=reason, approval_reason=reason, channel="portal"
+        )
+        vals["line_ids"] = lines
+        # sudo: portal customers have no create right on returns; the order and quantities were
+        # checked above against their own delivered orders
+        with self.env.cr.savepoint():  # bad input leaves nothing half-written
+            ret = self.sudo().create(vals)
+            if ret.needs_approval and not reason:
+                raise UserError(
+                    _("This return is outside the return rules: tell us why, a manager will decide.")
+                )
+            ret.action_submit()
+        return ret.sudo(False)
 
     @api.model
     def _prepare_return_vals(self, order, products=None, **extra):

@@ -14,7 +14,7 @@ class AftersalesWarranty(models.Model):
 
     _name = "aftersales.warranty"
     _description = "Warranty"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "end_date desc, id desc"
     _check_company_auto = True
 
@@ -81,10 +81,19 @@ class AftersalesWarranty(models.Model):
         help="Last day covered.",
     )
     state = fields.Selection(WARRANTY_STATES, default="active", required=True, tracking=True, index=True)
-    void_reason = fields.Char(readonly=True)
-    expiry_reminder_sent = fields.Boolean(copy=False, readonly=True)
-    repair_ids = fields.One2many("repair.order", "aftersales_warranty_id", string="Repairs")
-    repair_count = fields.Integer(compute="_compute_repair_count")
+    void_reason = fields.Char(readonly=True, groups="aftersales_service.group_aftersales_user")
+    expiry_reminder_sent = fields.Boolean(
+        copy=False, readonly=True, groups="aftersales_service.group_aftersales_user"
+    )
+    repair_ids = fields.One2many(
+        "repair.order",
+        "aftersales_warranty_id",
+        string="Repairs",
+        groups="aftersales_service.group_aftersales_user",
+    )
+    repair_count = fields.Integer(
+        compute="_compute_repair_count", groups="aftersales_service.group_aftersales_user"
+    )
     can_void = fields.Boolean(compute="_compute_can_void")
     can_create_repair = fields.Boolean(
         compute="_compute_can_create_repair",
@@ -99,6 +108,11 @@ class AftersalesWarranty(models.Model):
             self._table,
             ["commercial_partner_id", "product_id", "lot_id", "end_date"],
         )
+
+    def _compute_access_url(self):  # pylint: disable=missing-return
+        super()._compute_access_url()
+        for warranty in self:
+            warranty.access_url = f"/my/warranties/{warranty.id}"
 
     @api.depends("sale_order_id")
     def _compute_user_id(self):

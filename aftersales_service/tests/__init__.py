@@ -14,3 +14,4 @@ from . import test_forms
 from . import test_field_service
 from . import test_crons
 from . import test_i18n
+from . import test_portal_documents

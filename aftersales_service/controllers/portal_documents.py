@@ -1,0 +1,175 @@
+from werkzeug.exceptions import BadRequest
+
+from odoo import http
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.http import request
+
+
+class AftersalesDocumentsPortal(CustomerPortal):
+    """The customer's warranties (W) and returns (R) on the portal. Rules live in the models;
+    routes parse input, call them and render."""
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        for counter, model in (
+            ("aftersales_warranty_count", "aftersales.warranty"),
+            ("aftersales_return_count", "aftersales.return"),
+        ):
+            if counter in counters:
+                Model = request.env[model]
+                values[counter] = Model.search_count([]) if Model.has_access("read") else 0
+        return values
+
+    def _list(self, model, url, template, key, page, order="id desc"):
+        Model = request.env[model]
+        count = Model.search_count([])
+        pager = portal_pager(url=url, total=count, page=page, step=self._items_per_page)
+        # sudo after the search: the record rules chose the customer's own documents
+        records = Model.search([], order=order, limit=self._items_per_page, offset=pager["offset"]).sudo()
+        values = self._prepare_portal_layout_values()
+        values.update({key: records, "pager": pager, "page_name": key, "default_url": url})
+        return request.render(template, values)
+
+    def _detail(self, model, record_id, access_token, template, key, report_ref, report_type, download, **kw):
+        try:
+            record_sudo = self._document_check_access(model, record_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        if report_type in ("html", "pdf", "text"):
+            return self._show_report(
+                model=record_sudo, report_type=report_type, report_ref=report_ref, download=download
+            )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {key: record_sudo, "page_name": key, "token": access_token, "message": kw.get("message")}
+        )
+        return request.render(template, values)
+
+    # ------------------------------------------------------------------ warranties (W)
+    @http.route(["/my/warranties", "/my/warranties/page/<int:page>"], type="http", auth="user", website=True)
+    def portal_my_warranties(self, page=1, **kw):
+        return self._list(
+            "aftersales.warranty",
+            "/my/warranties",
+            "aftersales_service.portal_my_warranties",
+            "warranties",
+            page,
+            order="end_date desc, id desc",
+        )
+
+    @http.route(["/my/warranties/<int:warranty_id>"], type="http", auth="public", website=True)
+    def portal_my_warranty(self, warranty_id, access_token=None, report_type=None, download=False, **kw):
+        return self._detail(
+            "aftersales.warranty",
+            warranty_id,
+            access_token,
+            "aftersales_service.portal_my_warranty",
+            "warranty",
+            "aftersales_service.action_report_warranty_certificate",
+            report_type,
+            download,
+            **kw,
+        )
+
+    # ------------------------------------------------------------------ returns (R)
+    @http.route(["/my/returns", "/my/returns/page/<int:page>"], type="http", auth="user", website=True)
+    def portal_my_returns(self, page=1, **kw):
+        return self._list(
+            "aftersales.return", "/my/returns", "aftersales_service.portal_my_returns", "returns", page
+        )
+
+    @http.route(["/my/returns/<int:return_id>"], type="http", auth="public", website=True)
+    def portal_my_return(self, return_id, access_token=None, report_type=None, download=False, **kw):
+        return self._detail(
+            "aftersales.return",
+            return_id,
+            access_token,
+            "aftersales_service.portal_my_return",
+            "aftersales_return",
+            "aftersales_service.action_report_return_slip",
+            report_type,
+            download,
+            **kw,
+        )
+
+    def _returnable_orders(self):
+        partner = request.env.user.partner_id.commercial_partner_id
+        orders = request.env["sale.order"].search(
+            [("partner_id", "child_of", partner.id), ("state", "=", "sale")],
+            order="date_order desc",
+            limit=50,
+        )
+        return orders.filtered(lambda o: o.order_line.filtered(lambda sl: sl.qty_delivered > 0))
+
+    def _render_return_form(self, order=None, error=None, values=None):
+        # sudo: the order was read as the customer above (their own); lines and delivery dates
+        # are shown from it
+        order_sudo = order.sudo() if order else request.env["sale.order"]
+        returnable = order_sudo.order_line._aftersales_returnable_qties() if order else {}
+        company = order_sudo.company_id or request.env.company
+        page = self._prepare_portal_layout_values()
+        page.update(
+            {
+                "orders": self._returnable_orders(),
+                "order": order_sudo,
+                "returnable": returnable,
+                "return_days": company.aftersales_return_days,
+                "delivery_dates": {
+                    line.id: max(
+                        line.move_ids.filtered(lambda m: m.state == "done").mapped("date"), default=False
+                    )
+                    for line in order_sudo.order_line
+                },
+                "error": error,
+                "values": values or {},
+                "page_name": "returns",
+            }
+        )
+        return request.render("aftersales_service.portal_return_new", page)
+
+    @http.route(["/my/returns/new"], type="http", auth="user", website=True, methods=["GET"])
+    def portal_return_new(self, order_id=None, **kw):
+        order = None
+        if order_id:
+            try:
+                order = request.env["sale.order"].browse(self._parse_id(order_id)).exists()
+                if not order:
+                    raise MissingError("no order")
+                request.env["aftersales.case"]._check_portal_order(order)
+            except (AccessError, MissingError):
+                raise request.not_found() from None
+        return self._render_return_form(order)
+
+    @http.route(["/my/returns/new"], type="http", auth="user", website=True, methods=["POST"])
+    def portal_return_create(self, order_id=None, reason="", return_type="no_reason", **kw):
+        order_id = self._parse_id(order_id)
+        if not order_id:
+            raise BadRequest()
+        quantities = {}
+        for key, value in kw.items():
+            if key.startswith("qty_") and value not in ("", None):
+                try:
+                    quantities[int(key[4:])] = float(value)
+                except ValueError as exc:
+                    raise BadRequest() from exc
+        try:
+            ret = request.env["aftersales.return"]._create_from_portal(
+                order_id, quantities, reason=(reason or "").strip() or None, return_type=return_type
+            )
+        except (AccessError, MissingError):
+            raise request.not_found() from None
+        except (UserError, ValidationError) as exc:
+            order = request.env["sale.order"].browse(order_id)
+            return self._render_return_form(order, error=exc.args[0], values=kw)
+        return request.redirect(f"/my/returns/{ret.id}?message=created")
+
+    @staticmethod
+    def _parse_id(value):
+        if value in (None, "", "0"):
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError) as exc:
+            raise BadRequest() from exc

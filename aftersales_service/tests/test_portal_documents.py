@@ -1,0 +1,72 @@
+"""The customer's warranties and returns on the portal (W, R-3): own records only, bad input
+answers 4xx or re-renders the form, nothing half-written."""
+
+from odoo import http
+from odoo.tests import HttpCase, freeze_time, tagged
+
+from .common import WarrantyCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPortalDocuments(WarrantyCommon, HttpCase):
+    def test_home_offers_the_ways_in_to_a_new_customer(self):
+        self.authenticate("as_portal", "as_portal")
+        home = self.url_open("/my/home")
+        self.assertEqual(home.status_code, 200)
+        self.assertIn("/my/cases/new", home.text, "Report a problem, even with no record yet")
+        self.assertIn("/my/returns/new", home.text, "Request a return, even with no record yet")
+
+    def test_warranties_and_certificate(self):
+        order = self.sell([(self.product_camera, 1, 200.0)])
+        mine = order.aftersales_warranty_ids
+        other = self.sell([(self.product_camera, 1, 200.0)], partner=self.customer_2).aftersales_warranty_ids
+        self.assertTrue(mine and other)
+        self.authenticate("as_portal", "as_portal")
+        page = self.url_open("/my/warranties")
+        self.assertIn(mine.name, page.text)
+        self.assertIn(mine.lot_id.name, page.text)
+        self.assertNotIn(other.name, page.text)
+        detail = self.url_open(f"/my/warranties/{mine.id}")
+        self.assertIn("Download the warranty certificate", detail.text)
+        certificate = self.url_open(f"/my/warranties/{mine.id}?report_type=html")
+        self.assertEqual(certificate.status_code, 200)
+        self.assertIn("Warranty Certificate", certificate.text)
+        self.assertTrue(self.url_open(f"/my/warranties/{other.id}").url.endswith("/my"), "others': home")
+        self.assertEqual(self.url_open("/my/warranties/abc").status_code, 404)
+        # internal fields stay internal over RPC
+        fields = self.env["aftersales.warranty"].with_user(self.portal_user).fields_get()
+        self.assertNotIn("expiry_reminder_sent", fields)
+
+    def test_request_a_return_from_the_portal(self):
+        self.company.aftersales_refund_threshold = 0.0
+        order = self.sell([(self.product_psu, 4, 20.0)])
+        foreign = self.sell([(self.product_psu, 4, 20.0)], partner=self.customer_2)
+        line = order.order_line
+        Return = self.env["aftersales.return"]
+        self.authenticate("as_portal", "as_portal")
+        with freeze_time("2026-03-10"):
+            form = self.url_open(f"/my/returns/new?order_id={order.id}")
+            self.assertEqual(form.status_code, 200)
+            self.assertIn("15", form.text, "the return window is shown")
+            token = http.Request.csrf_token(self)
+            post = lambda data: self.url_open("/my/returns/new", data=dict(data, csrf_token=token))  # noqa: E731
+            self.assertEqual(post({"order_id": "x", f"qty_{line.id}": 1}).status_code, 400)
+            self.assertEqual(
+                post({"order_id": foreign.id, f"qty_{foreign.order_line.id}": 1}).status_code, 404
+            )
+            self.assertEqual(self.url_open(f"/my/returns/new?order_id={foreign.id}").status_code, 404)
+            too_many = post({"order_id": order.id, f"qty_{line.id}": 9})
+            self.assertEqual(too_many.status_code, 200)
+            self.assertIn("at most 4", too_many.text, "the form again, with the error")
+            self.assertFalse(Return.search([("sale_order_id", "=", order.id)]), "nothing written")
+            done = post({"order_id": order.id, f"qty_{line.id}": 2, "reason": "Too many"})
+        ret = Return.search([("sale_order_id", "=", order.id)])
+        self.assertEqual(len(ret), 1)
+        self.assertIn(f"/my/returns/{ret.id}", done.url)
+        self.assertEqual(ret.state, "waiting_goods", "inside the window: approved at once, goods expected")
+        self.assertEqual(ret.line_ids.qty_approved, 2)
+        self.assertEqual(ret.partner_id, self.customer)
+        page = self.url_open("/my/returns")
+        self.assertIn(ret.name, page.text)
+        slip = self.url_open(f"/my/returns/{ret.id}?report_type=html")
+        self.assertIn("Return Slip", slip.text)
