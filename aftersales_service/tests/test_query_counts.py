@@ -10,7 +10,6 @@ from odoo.tests import freeze_time, tagged
 
 from .common import CaseCommon
 
-
 # ceilings of one batch, whatever its size (a per-record regression fails them)
 ESCALATION_BATCH_CEILING = 26  # measured 23 for 40 breached cases
 REVISIT_BATCH_CEILING = 26  # measured 22 for 40 key customers (80 revisits)
