@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
-from .tools import check_protected_write, form_action, is_privileged, privileged
+from .tools import check_protected_write, form_action, is_privileged, isolated, privileged
 
 COMPLAINT_STATES = [
     ("draft", "Draft"),
@@ -462,14 +462,15 @@ class AftersalesComplaint(models.Model):
         domain = [("is_overdue", "=", True), ("overdue_reported", "=", False)]
         overdue = self.search(domain, limit=batch_size, order="id")
         for complaint in overdue:
-            manager = complaint.owner_id or complaint.company_id.aftersales_manager_id
-            if manager:
-                complaint.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    user_id=manager.id,
-                    summary=_("Investigation of %(name)s is overdue", name=complaint.name),
-                )
-        privileged(overdue).write({"overdue_reported": True})
+            with isolated(self.env, f"Reporting the overdue complaint {complaint.name}"):
+                manager = complaint.owner_id or complaint.company_id.aftersales_manager_id
+                if manager:
+                    complaint.activity_schedule(
+                        "mail.mail_activity_data_todo",
+                        user_id=manager.id,
+                        summary=_("Investigation of %(name)s is overdue", name=complaint.name),
+                    )
+                privileged(complaint).write({"overdue_reported": True})
         remaining = self.search_count(domain) if len(overdue) == batch_size else 0
         self.env["ir.cron"]._notify_progress(done=len(overdue), remaining=remaining)
         return len(overdue)

@@ -6,6 +6,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .aftersales_complaint import EXECUTIVE_GROUP
+from .tools import isolated
 
 
 class AftersalesComplaintReview(models.Model):
@@ -106,7 +107,8 @@ class AftersalesComplaintReview(models.Model):
             if not company.aftersales_review_day or today.day < company.aftersales_review_day:
                 continue
             if not self.search_count([("company_id", "=", company.id), ("month", "=", last_month)]):
-                self.with_company(company)._build(company, last_month)
+                with isolated(self.env, f"The complaint review of {company.name}"):
+                    self.with_company(company)._build(company, last_month)
 
     def action_approve(self):
         if not self.env.user.has_group(EXECUTIVE_GROUP):

@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .tools import privileged
+from .tools import isolated, privileged
 
 MAINTENANCE_STATES = [
     ("planned", "Planned"),
@@ -188,15 +188,25 @@ class AftersalesMaintenance(models.Model):
             ],
             limit=limit,
         )
-        Visit = self.env["aftersales.field.visit"]
         for row in rows:
             company = row.company_id
             engineer = company.aftersales_maintenance_user_id or company.aftersales_manager_id
             if not engineer:
                 continue
-            day = max(row.due_from, today + timedelta(days=1))
-            start = datetime.combine(day, time(8, 0))
-            visit = Visit.with_company(company).create(
+            with isolated(self.env, f"Scheduling {row.name}"):
+                self._schedule_visit(row, engineer, today)
+        return rows
+
+    def _schedule_visit(self, row, engineer, today):
+        """The maintenance visit of ``row``, on the first day of its window (at the earliest
+        tomorrow), scheduled: the customer is told (the visit's appointment template)."""
+        company = row.company_id
+        day = max(row.due_from, today + timedelta(days=1))
+        start = datetime.combine(day, time(8, 0))
+        visit = (
+            self.env["aftersales.field.visit"]
+            .with_company(company)
+            .create(
                 {
                     "kind": "maintenance",
                     "company_id": company.id,
@@ -210,9 +220,9 @@ class AftersalesMaintenance(models.Model):
                     "appointment_end": start + timedelta(hours=2),
                 }
             )
-            visit.action_schedule()
-            privileged(row).write({"state": "scheduled", "visit_id": visit.id})
-        return rows
+        )
+        visit.action_schedule()
+        privileged(row).write({"state": "scheduled", "visit_id": visit.id})
 
     @api.model
     def _mark_missed(self, today):

@@ -8,7 +8,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from .tools import form_action
+from .tools import form_action, isolated
 
 REVISIT_STATES = [("planned", "Planned"), ("done", "Done"), ("missed", "Missed"), ("cancelled", "Cancelled")]
 REVISIT_CHANNELS = [("phone", "Phone"), ("sms", "SMS"), ("email", "Email"), ("visit", "Visit")]
@@ -243,7 +243,10 @@ class AftersalesRevisit(models.Model):
                 "normal": company.aftersales_revisits_normal,
                 "key": company.aftersales_revisits_key,
             }
-            self.with_company(company)._plan_batch(company_partners, month_start, per_class, company, today)
+            with isolated(self.env, f"Planning the revisits of {company.name}"):
+                self.with_company(company)._plan_batch(
+                    company_partners, month_start, per_class, company, today
+                )
         remaining = 0
         if len(partners) == batch_size:
             remaining = Partner.search_count([*domain[:1], ("id", ">", partners[-1].id)])
@@ -344,28 +347,31 @@ class AftersalesRevisit(models.Model):
             budget = batch_size - done_orders
             remaining += max(len(todo) - budget, 0)
             for order in todo[: max(budget, 0)]:
-                answer = (
-                    survey._create_answer(partner=order.partner_id, check_attempts=False) if survey else False
-                )
-                revisit = self.create(
-                    {
-                        "partner_id": order.partner_id.id,
-                        "company_id": company.id,
-                        "user_id": (order.user_id or company.aftersales_manager_id or self.env.user).id,
-                        "planned_date": today,
-                        "slot": f"post-sale {order.name}",
-                        "slot_end": today + timedelta(days=14),
-                        "kind": "post_sale",
-                        "channel": "email",
-                        "sale_order_id": order.id,
-                        "survey_input_id": answer.id if answer else False,
-                    }
-                )
-                if answer:
-                    revisit._send_survey_invitation(answer)
+                with isolated(self.env, f"The post-sale questionnaire of {order.name}"):
+                    self._plan_post_sale(order, company, survey, today)
                 done_orders += 1
         self.env["ir.cron"]._notify_progress(done=done_orders, remaining=remaining)
         return done_orders
+
+    def _plan_post_sale(self, order, company, survey, today):
+        """The post-sale revisit of ``order``, with its questionnaire sent to the customer."""
+        answer = survey._create_answer(partner=order.partner_id, check_attempts=False) if survey else False
+        revisit = self.create(
+            {
+                "partner_id": order.partner_id.id,
+                "company_id": company.id,
+                "user_id": (order.user_id or company.aftersales_manager_id or self.env.user).id,
+                "planned_date": today,
+                "slot": f"post-sale {order.name}",
+                "slot_end": today + timedelta(days=14),
+                "kind": "post_sale",
+                "channel": "email",
+                "sale_order_id": order.id,
+                "survey_input_id": answer.id if answer else False,
+            }
+        )
+        if answer:
+            revisit._send_survey_invitation(answer)
 
     def _compute_survey_url(self):
         for revisit in self:

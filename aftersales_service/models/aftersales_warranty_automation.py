@@ -7,6 +7,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.tools import float_compare
 
+from .tools import isolated
+
 
 class AftersalesWarranty(models.Model):
     """W-2, W-5: warranties made automatically from what was sold (validated deliveries, posted
@@ -298,8 +300,11 @@ class AftersalesWarranty(models.Model):
                 }
                 for warranty in warranties
             ]
-            # sudo: the cron plans to-dos for other users (the salespeople of the warranties)
-            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals_list)
-            warranties.expiry_reminder_sent = True
-            planned += len(warranties)
+            with isolated(self.env, f"The expiry reminders of {company.name}"):
+                # sudo: the cron plans to-dos for other users (the salespeople of the warranties)
+                self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+                    vals_list
+                )
+                warranties.expiry_reminder_sent = True
+                planned += len(warranties)
         return planned

@@ -1,4 +1,10 @@
+import logging
+from contextlib import contextmanager
+
 from odoo.exceptions import AccessError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+_logger = logging.getLogger(__name__)
 
 
 def form_action(record):
@@ -44,3 +50,17 @@ def check_protected_write(records, vals, protected, label):
                 doc=label,
             )
         )
+
+
+@contextmanager
+def isolated(env, what):
+    """A cron's unit of work (a record, a company's batch) in a savepoint: when it fails, it is
+    rolled back and logged, and the cron goes on with the others. Concurrency errors are not
+    swallowed: they reach Odoo's retry (of the request, or the cron's next run)."""
+    try:
+        with env.cr.savepoint():
+            yield
+    except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+        raise
+    except Exception:
+        _logger.exception("%s failed; the others go on", what)

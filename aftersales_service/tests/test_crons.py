@@ -119,3 +119,29 @@ class TestCronBatches(CaseCommon):
         self.assertEqual(progress[-1][1], 0)
         self.assertEqual(set(cases.mapped("user_id")), {self.aftersales_manager})
         self.assertEqual(len(cases.activity_ids), 3, "each dispatched once")
+
+    def test_one_failing_record_does_not_stop_the_cron(self):
+        Complaint = self.env["aftersales.complaint"]
+        with freeze_time("2026-06-01"):
+            complaints = Complaint.create(
+                [
+                    {"partner_id": self.customer.id, "investigator_id": self.aftersales_user.id}
+                    for _i in range(3)
+                ]
+            )
+            complaints.action_start_investigation()
+        broken = complaints[1]
+        original = type(Complaint).activity_schedule
+
+        def activity_schedule(records, *args, **kwargs):
+            if records == broken and "overdue" in (kwargs.get("summary") or ""):
+                raise ValueError("boom")
+            return original(records, *args, **kwargs)
+
+        with (
+            freeze_time("2026-06-20"),
+            patch.object(type(Complaint), "activity_schedule", activity_schedule),
+            self.assertLogs("odoo.addons.aftersales_service.models.tools", "ERROR"),
+        ):
+            Complaint._cron_report_overdue()
+        self.assertEqual(complaints.mapped("overdue_reported"), [True, False, True], "the others went on")
