@@ -133,12 +133,12 @@ class AftersalesDocumentsPortal(CustomerPortal):
     def portal_return_new(self, order_id=None, **kw):
         order = None
         if order_id:
+            order = request.env["sale.order"].browse(self._parse_id(order_id)).exists()
+            if not order:
+                raise request.not_found()
             try:
-                order = request.env["sale.order"].browse(self._parse_id(order_id)).exists()
-                if not order:
-                    raise MissingError("no order")
                 request.env["aftersales.case"]._check_portal_order(order)
-            except (AccessError, MissingError):
+            except AccessError:
                 raise request.not_found() from None
         return self._render_return_form(order)
 
