@@ -49,7 +49,12 @@ class AftersalesCasePortal(CustomerPortal):
     def portal_case_new(self, **kw):
         values = self._prepare_portal_layout_values()
         values.update(
-            {"orders": self._portal_case_orders(), "page_name": "aftersales_case", "error": kw.get("error")}
+            {
+                "orders": self._portal_case_orders(),
+                "page_name": "aftersales_case",
+                "error": kw.get("error"),
+                "selected_order_id": kw.get("order_id"),
+            }
         )
         return request.render("aftersales_service.portal_case_new", values)
 

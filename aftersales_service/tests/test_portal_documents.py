@@ -70,3 +70,13 @@ class TestPortalDocuments(WarrantyCommon, HttpCase):
         self.assertIn(ret.name, page.text)
         slip = self.url_open(f"/my/returns/{ret.id}?report_type=html")
         self.assertIn("Return Slip", slip.text)
+
+    def test_order_page_offers_problem_and_return(self):
+        order = self.sell([(self.product_psu, 1, 20.0)])
+        self.authenticate("as_portal", "as_portal")
+        page = self.url_open(f"/my/orders/{order.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(f"/my/cases/new?order_id={order.id}", page.text)
+        self.assertIn(f"/my/returns/new?order_id={order.id}", page.text)
+        form = self.url_open(f"/my/cases/new?order_id={order.id}")
+        self.assertRegex(form.text, rf'value="{order.id}"\s+selected')
