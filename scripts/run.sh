@@ -27,10 +27,13 @@ if psql -d postgres -tAc "select 1 from pg_database where datname='$DB'" | grep 
         || die "Upgrade failed, see $LOG_DIR/run-$DB.log"
 else
     say "Creating database $DB with $ADDON and its demo data (a few minutes)"
-    # with Chinese and Swedish (the policy's own languages): switch in the user menu > Preferences
-    odoo_bin "${common[@]}" -i "$ADDON" --load-language=zh_CN,sv_SE --stop-after-init --log-level=warn \
-        --logfile="$LOG_DIR/run-$DB.log" \
+    odoo_bin "${common[@]}" -i "$ADDON" --stop-after-init --log-level=warn --logfile="$LOG_DIR/run-$DB.log" \
         || die "Install failed, see $LOG_DIR/run-$DB.log"
+    # then Chinese and Swedish (the policy's own languages), English staying the default: each
+    # user switches in the user menu > My Preferences (loaded at creation they became the default)
+    odoo_bin "${common[@]}" --load-language=zh_CN,sv_SE --stop-after-init --log-level=warn \
+        --logfile="$LOG_DIR/run-$DB.log" \
+        || die "Loading the languages failed, see $LOG_DIR/run-$DB.log"
 fi
 
 cat >&2 <<MSG

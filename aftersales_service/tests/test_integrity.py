@@ -562,3 +562,16 @@ class TestServiceLoop(CaseCommon):
         by_email.no_rating_reason = "No customer record: answered by email"
         by_email.action_close()
         self.assertEqual(by_email.state, "closed")
+
+    def test_selling_after_sales_user_reads_every_order(self):
+        seller = new_test_user(
+            self.env,
+            login="as_user_seller",
+            groups="aftersales_service.group_aftersales_user,sales_team.group_sale_salesman",
+            company_id=self.company.id,
+        )
+        order = self.sell([(self.product_psu, 1, 20.0)])  # another salesperson's order
+        self.assertIn(order, self.env["sale.order"].with_user(seller).search([]))
+        self.assertEqual(order.with_user(seller).order_line.product_id, self.product_psu)
+        with self.assertRaises(AccessError):
+            order.with_user(seller).write({"client_order_ref": "not mine to change"})
