@@ -7,6 +7,16 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from odoo.http import request
 
 
+def parse_id(value):
+    """A record id from a form field: None when empty, 400 when it is not a number."""
+    if value in (None, "", "0"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise BadRequest() from exc
+
+
 class AftersalesCasePortal(CustomerPortal):
     """C-1: customers list their cases and open new ones on their orders from the portal."""
 
@@ -58,19 +68,9 @@ class AftersalesCasePortal(CustomerPortal):
         )
         return request.render("aftersales_service.portal_case_new", values)
 
-    @staticmethod
-    def _parse_id(value):
-        """A record id from a form field: None when empty, 400 when it is not a number."""
-        if value in (None, "", "0"):
-            return None
-        try:
-            return int(value)
-        except (TypeError, ValueError) as exc:
-            raise BadRequest() from exc
-
     @http.route(["/my/cases/new"], type="http", auth="user", website=True, methods=["POST"])
     def portal_case_create(self, subject="", description="", order_id=None, product_id=None, **kw):
-        order_id, product_id = self._parse_id(order_id), self._parse_id(product_id)
+        order_id, product_id = parse_id(order_id), parse_id(product_id)
         if not (subject or "").strip():
             return request.redirect("/my/cases/new?error=subject")
         try:

@@ -6,6 +6,8 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
+from .portal import parse_id
+
 
 class AftersalesDocumentsPortal(CustomerPortal):
     """The customer's warranties (W) and returns (R) on the portal. Rules live in the models;
@@ -133,7 +135,7 @@ class AftersalesDocumentsPortal(CustomerPortal):
     def portal_return_new(self, order_id=None, **kw):
         order = None
         if order_id:
-            order = request.env["sale.order"].browse(self._parse_id(order_id)).exists()
+            order = request.env["sale.order"].browse(parse_id(order_id)).exists()
             if not order:
                 raise request.not_found()
             try:
@@ -144,7 +146,7 @@ class AftersalesDocumentsPortal(CustomerPortal):
 
     @http.route(["/my/returns/new"], type="http", auth="user", website=True, methods=["POST"])
     def portal_return_create(self, order_id=None, reason="", return_type="no_reason", **kw):
-        order_id = self._parse_id(order_id)
+        order_id = parse_id(order_id)
         if not order_id:
             raise BadRequest()
         quantities = {}
@@ -164,12 +166,3 @@ class AftersalesDocumentsPortal(CustomerPortal):
             order = request.env["sale.order"].browse(order_id)
             return self._render_return_form(order, error=exc.args[0], values=kw)
         return request.redirect(f"/my/returns/{ret.id}?message=created")
-
-    @staticmethod
-    def _parse_id(value):
-        if value in (None, "", "0"):
-            return None
-        try:
-            return int(value)
-        except (TypeError, ValueError) as exc:
-            raise BadRequest() from exc

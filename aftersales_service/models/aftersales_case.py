@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
 
-from .tools import check_protected_write, form_action, is_privileged, privileged
+from .tools import check_protected_write, ensure_can, form_action, is_privileged, privileged
 
 CASE_STATES = [
     ("new", "New"),
@@ -256,9 +256,7 @@ class AftersalesCase(models.Model):
 
     def _ensure_can(self, flag, message):
         """The guard of every workflow action: the same rule as the button's ``can_*`` flag."""
-        refused = self.filtered(lambda c: not c[flag])
-        if refused:
-            raise UserError(message % {"names": ", ".join(refused.mapped("name"))})
+        ensure_can(self, flag, message)
 
     def _compute_counts(self):
         for case in self:

@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
-from .tools import check_protected_write, form_action, is_privileged, isolated, privileged
+from .tools import check_protected_write, ensure_can, form_action, is_privileged, isolated, privileged
 
 COMPLAINT_STATES = [
     ("draft", "Draft"),
@@ -167,9 +167,7 @@ class AftersalesComplaint(models.Model):
 
     def _ensure_can(self, flag, message):
         """The guard of every workflow action: the same rule as the button's ``can_*`` flag."""
-        refused = self.filtered(lambda c: not c[flag])
-        if refused:
-            raise UserError(message % {"names": ", ".join(refused.mapped("name"))})
+        ensure_can(self, flag, message)
 
     @api.depends("sale_order_id")
     def _compute_order_facts(self):

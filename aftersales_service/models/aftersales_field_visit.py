@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .tools import check_protected_write, is_privileged, privileged
+from .tools import check_protected_write, ensure_can, is_privileged, privileged
 
 VISIT_STATES = [
     ("draft", "Draft"),
@@ -308,9 +308,7 @@ class AftersalesFieldVisit(models.Model):
 
     def _ensure_can(self, flag, message):
         """The guard of every workflow action: the same rule as the button's ``can_*`` flag."""
-        refused = self.filtered(lambda v: not v[flag])
-        if refused:
-            raise UserError(message % {"names": ", ".join(refused.mapped("name"))})
+        ensure_can(self, flag, message)
 
     def _compute_access_url(self):  # pylint: disable=missing-return
         super()._compute_access_url()

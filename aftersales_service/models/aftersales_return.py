@@ -4,7 +4,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero
 
-from .tools import check_protected_write, form_action, is_privileged, privileged
+from .tools import check_protected_write, ensure_can, form_action, is_privileged, privileged
 
 RETURN_STATES = [
     ("draft", "Draft"),
@@ -212,9 +212,7 @@ class AftersalesReturn(models.Model):
 
     def _ensure_can(self, flag, message):
         """The guard of every workflow action: the same rule as the button's ``can_*`` flag."""
-        refused = self.filtered(lambda r: not r[flag])
-        if refused:
-            raise UserError(message % {"names": ", ".join(refused.mapped("name"))})
+        ensure_can(self, flag, message)
 
     def _refund_estimate_company_currency(self):
         """The refund estimate in company currency at the request date (thresholds are company

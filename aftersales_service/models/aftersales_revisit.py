@@ -8,7 +8,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from .tools import form_action, isolated
+from .tools import ensure_can, form_action, isolated
 
 REVISIT_STATES = [("planned", "Planned"), ("done", "Done"), ("missed", "Missed"), ("cancelled", "Cancelled")]
 REVISIT_CHANNELS = [("phone", "Phone"), ("sms", "SMS"), ("email", "Email"), ("visit", "Visit")]
@@ -147,9 +147,7 @@ class AftersalesRevisit(models.Model):
 
     def _ensure_can(self, flag, message):
         """The guard of every workflow action: the same rule as the button's ``can_*`` flag."""
-        refused = self.filtered(lambda r: not r[flag])
-        if refused:
-            raise UserError(message % {"names": ", ".join(refused.mapped("name"))})
+        ensure_can(self, flag, message)
 
     def action_done(self):
         self._ensure_can("can_done", _("Revisit %(names)s is not planned any more."))

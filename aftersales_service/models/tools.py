@@ -1,7 +1,7 @@
 import logging
 from contextlib import contextmanager
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 _logger = logging.getLogger(__name__)
@@ -64,3 +64,11 @@ def isolated(env, what):
         raise
     except Exception:
         _logger.exception("%s failed; the others go on", what)
+
+
+def ensure_can(records, flag, message):
+    """Refuse a workflow action on the records whose ``can_*`` flag is off: one rule for the
+    button and the action (``message`` has a ``%(names)s`` placeholder)."""
+    refused = records.filtered(lambda record: not record[flag])
+    if refused:
+        raise UserError(message % {"names": ", ".join(refused.mapped("name"))})
