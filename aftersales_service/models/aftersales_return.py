@@ -330,15 +330,17 @@ class AftersalesReturn(models.Model):
                         qty=returnable.get(sale_line.id, 0.0),
                     )
                 )
-            lines.append(
-                Command.create({"sale_line_id": sale_line.id, "qty_requested": qty, "reason": reason})
-            )
+            lines.append({"sale_line_id": sale_line.id, "qty_requested": qty, "reason": reason})
         if not lines:
             raise UserError(_("Choose at least one product and quantity to return."))
         vals = self.sudo()._prepare_return_vals(
-            order_sudo, return_type=return_type, description=reason, approval_reason=reason, channel="portal"
+            order_sudo,
+            lines=lines,
+            return_type=return_type,
+            description=reason,
+            approval_reason=reason,
+            channel="portal",
         )
-        vals["line_ids"] = lines
         # sudo: portal customers have no create right on returns; the order and quantities were
         # checked above against their own delivered orders
         with self.env.cr.savepoint():  # bad input leaves nothing half-written
@@ -351,11 +353,13 @@ class AftersalesReturn(models.Model):
         return ret.sudo(False)
 
     @api.model
-    def _prepare_return_vals(self, order, products=None, **extra):
+    def _prepare_return_vals(self, order, products=None, lines=None, **extra):
         """Values of a new return of ``order`` (R-3) with its delivered, not yet returned lines
-        (of ``products`` only, when given): the one place every entry point (the order's
-        "Return / Exchange", a case, the portal, other addons) goes through."""
-        lines = self._prepare_default_lines(order)
+        (of ``products`` only, when given), or the given ``lines`` (line values): the one place
+        every entry point (the order's "Return / Exchange", a case, the portal, other addons)
+        goes through."""
+        if lines is None:
+            lines = self._prepare_default_lines(order)
         if products:
             sale_lines = self.env["sale.order.line"].browse([vals["sale_line_id"] for vals in lines])
             keep = set(sale_lines.filtered(lambda sl: sl.product_id in products).ids)

@@ -16,7 +16,12 @@ class MaintenanceEquipment(models.Model):
     aftersales_next_preventive_date = fields.Date(
         string="Next Preventive Maintenance", compute="_compute_aftersales_next_preventive_date"
     )
-    aftersales_visit_count = fields.Integer(compute="_compute_aftersales_visit_count", string="Field Visits")
+    # counts after-sales records: for after-sales users (maintenance users keep reading equipment)
+    aftersales_visit_count = fields.Integer(
+        compute="_compute_aftersales_visit_count",
+        string="Field Visits",
+        groups="aftersales_service.group_aftersales_user",
+    )
 
     @api.depends(
         "maintenance_ids.schedule_date", "maintenance_ids.maintenance_type", "maintenance_ids.stage_id"

@@ -475,3 +475,14 @@ class TestUnitFile(FieldServiceCommon):
         # the serial stays readable for a warehouse user without after-sales rights
         stock_user = new_test_user(self.env, login="as_stock_lot", groups="stock.group_stock_user")
         self.assertTrue(visit.lot_id.with_user(stock_user).read(["name"]))
+
+    def test_maintenance_users_keep_reading_equipment(self):
+        tool = self.env["maintenance.equipment"].create({"name": "Crimping tool", "aftersales_is_tool": True})
+        maintenance_user = new_test_user(
+            self.env, login="as_maint", groups="base.group_user,maintenance.group_equipment_manager"
+        )
+        as_user = tool.with_user(maintenance_user)
+        readable = as_user.check_field_access_rights("read", None)
+        self.assertNotIn("aftersales_visit_count", readable)
+        self.assertTrue(as_user.read(["name", "aftersales_is_tool", "aftersales_service_life_end"]))
+        as_user.get_views([(False, "form"), (False, "list")])
