@@ -25,3 +25,15 @@ def open_registry(database):
         ]
     )
     return odoo.modules.registry.Registry(database)
+
+
+def manager_env(cr):
+    """The environment of a normal user, tracking on (never the superuser): an After-Sales manager
+    of the database (the demo one), else the administrator user. Returns ``(env, login)``."""
+    admin = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+    manager = admin["res.users"].search(
+        [("groups_id", "in", admin.ref("aftersales_service.group_aftersales_manager").id), ("id", ">", 2)],
+        limit=1,
+        order="id",
+    ) or admin.ref("base.user_admin")
+    return odoo.api.Environment(cr, manager.id, {}), manager.login

@@ -15,9 +15,8 @@ import argparse
 import time
 from datetime import date, timedelta
 
-from _bootstrap import open_registry
+from _bootstrap import manager_env, open_registry
 
-import odoo
 from odoo.tools import SQL
 
 
@@ -95,16 +94,7 @@ def main():
     registry = open_registry(args.database)
     results = []
     with registry.cursor() as cr:
-        admin = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        manager = admin["res.users"].search(
-            [
-                ("groups_id", "in", admin.ref("aftersales_service.group_aftersales_manager").id),
-                ("id", ">", 2),
-            ],
-            limit=1,
-        ) or admin.ref("base.user_admin")
-        env = odoo.api.Environment(cr, manager.id, {})
-        login = manager.login
+        env, login = manager_env(cr)
         try:
             for size in (int(s) for s in args.sizes.split(",")):
                 results.append((size, *measure(env, size, args.batch)))

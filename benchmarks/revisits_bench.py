@@ -1,20 +1,26 @@
-"""Revisit planning (V-1) for 10k and 100k classed customers (10 % key), side by side, with the
-time plain SQL needs to insert the same revisit rows as the floor.
+"""Revisit planning (V-1) at 10k, 100k and 1M customers (10 % key), side by side, batch after
+batch as the cron calls it, against the time plain SQL needs to insert the same rows.
 
 Usage: PYTHONPATH=$ODOO_SRC python benchmarks/revisits_bench.py -d <db with aftersales_service>
-        [--sizes 10000,100000] [--batch 1000]
+        [--sizes 10000,100000,1000000] [--batch 1000]
 
-Customers are inserted with SQL in a transaction rolled back at the end.
+Method: the planning runs as a normal user (an After-Sales manager, tracking on: revisits are
+mail threads and each planned revisit is an activity of its salesperson), one bounded batch per
+call as ``ir.cron`` calls it, the ORM cache cleared between calls. The floor is one plain
+``INSERT ... SELECT`` of the same revisit rows plus one of their activities (no ORM, no
+tracking). Customers are inserted with SQL; everything happens in a transaction rolled back at
+the end (a size's rows are gone before the next size starts).
 """
 
 import argparse
 import time
 from datetime import date
 
-from _bootstrap import open_registry
+from _bootstrap import manager_env, open_registry
 
-import odoo
 from odoo.tools import SQL
+
+TODAY = date(2026, 6, 3)
 
 
 def make_customers(env, size, tag):
@@ -35,83 +41,122 @@ def make_customers(env, size, tag):
     env.cr.execute("ANALYZE res_partner")
 
 
+def sql_floor(env, size):
+    """Seconds for PostgreSQL alone to insert the same revisits and their activities."""
+    cr = env.cr
+    cr.execute("SAVEPOINT floor")
+    make_customers(env, size, f"Floor{size}-")
+    model_id = env["ir.model"]._get_id("aftersales.revisit")
+    call = env.ref("mail.mail_activity_data_call").id
+    t0 = time.perf_counter()
+    cr.execute(
+        SQL(
+            """
+            WITH rows AS (
+                INSERT INTO aftersales_revisit (name, company_id, partner_id, service_class, user_id,
+                                                planned_date, slot, slot_end, channel, kind, state,
+                                                create_uid, write_uid, create_date, write_date)
+                SELECT p.name, %(company)s, p.id, p.service_class, p.user_id, %(day)s, s.slot, %(end)s,
+                       'phone', 'periodic', 'planned', 1, 1, now(), now()
+                  FROM res_partner p
+                  JOIN LATERAL (SELECT '2026-06' AS slot WHERE p.service_class = 'normal'
+                                UNION ALL SELECT '2026-06-1/2' WHERE p.service_class = 'key'
+                                UNION ALL SELECT '2026-06-2/2' WHERE p.service_class = 'key') s ON true
+                 WHERE p.name LIKE %(like)s
+             RETURNING id, name, user_id, planned_date
+            )
+            INSERT INTO mail_activity (res_model_id, res_model, res_id, res_name, activity_type_id,
+                                       summary, date_deadline, user_id, active, automated,
+                                       create_uid, write_uid, create_date, write_date)
+            SELECT %(model)s, 'aftersales.revisit', id, name, %(call)s, 'Revisit ' || name, planned_date,
+                   user_id, true, false, 1, 1, now(), now()
+              FROM rows
+            """,
+            company=env.company.id,
+            day=TODAY,
+            end=date(2026, 6, 30),
+            like=f"Floor{size}-%",
+            model=model_id,
+            call=call,
+        )
+    )
+    floor = time.perf_counter() - t0
+    cr.execute("ROLLBACK TO SAVEPOINT floor")
+    env.invalidate_all()
+    return floor
+
+
 def measure(env, size, batch):
     cr = env.cr
     cr.execute("SAVEPOINT bench")
-    env["res.partner"].search([("service_class", "in", ("normal", "key"))]).write({"service_class": "none"})
+    sudo = env["res.partner"].sudo()
+    sudo.search([("service_class", "in", ("normal", "key"))]).write({"service_class": "none"})
     make_customers(env, size, f"Bench{size}-")
     env.flush_all()
-    today = date(2026, 6, 3)
+    env.invalidate_all()
+    Revisit = env["aftersales.revisit"]
     # the cron's calls: one bounded batch each (the cron commits between), until the pass ends
-    q0, t0 = cr.sql_log_count, time.perf_counter()
-    while env["aftersales.revisit"]._cron_plan_revisits(batch_size=batch, today=today) == batch:
+    per_batch = []
+    while True:
+        q0, t0 = cr.sql_log_count, time.perf_counter()
+        done = Revisit._cron_plan_revisits(batch_size=batch, today=TODAY)
         env.flush_all()
+        per_batch.append((cr.sql_log_count - q0, time.perf_counter() - t0))
         env.invalidate_all()
-    env.flush_all()
-    queries, seconds = cr.sql_log_count - q0, time.perf_counter() - t0
-    cr.execute("SELECT count(*) FROM aftersales_revisit WHERE slot LIKE '2026-06%'")
-    rows = cr.fetchone()[0]
-    # second run: nothing to plan
+        if done < batch:
+            break
+    cr.execute(
+        "SELECT count(*), count(DISTINCT (partner_id, slot)) FROM aftersales_revisit "
+        "WHERE slot LIKE '2026-06%'"
+    )
+    rows, distinct = cr.fetchone()
+    assert rows == distinct, "duplicate revisits"
+    cr.execute(
+        "SELECT count(*) FROM mail_activity "
+        "WHERE res_model = 'aftersales.revisit' AND date_deadline >= '2026-06-01'"
+    )
+    activities = cr.fetchone()[0]
+    # second pass: nothing left to plan
     q1, t1 = cr.sql_log_count, time.perf_counter()
-    while env["aftersales.revisit"]._cron_plan_revisits(batch_size=batch, today=today) == batch:
+    while Revisit._cron_plan_revisits(batch_size=batch, today=TODAY) == batch:
         env.invalidate_all()
     env.flush_all()
     rerun = (cr.sql_log_count - q1, time.perf_counter() - t1)
     cr.execute("ROLLBACK TO SAVEPOINT bench")
     env.invalidate_all()
-    # floor: the same rows with one plain INSERT ... SELECT (no activities, no ORM)
-    cr.execute("SAVEPOINT floor")
-    make_customers(env, size, f"Floor{size}-")
-    t2 = time.perf_counter()
-    cr.execute(
-        SQL(
-            """
-            INSERT INTO aftersales_revisit (name, company_id, partner_id, service_class, user_id,
-                                            planned_date, slot, slot_end, channel, kind, state,
-                                            create_uid, write_uid, create_date, write_date)
-            SELECT p.name, %(company)s, p.id, p.service_class, p.user_id, %(day)s, s.slot, %(end)s, 'phone',
-                   'periodic', 'planned', 1, 1, now(), now()
-              FROM res_partner p
-              JOIN LATERAL (SELECT '2026-06' AS slot WHERE p.service_class = 'normal'
-                            UNION ALL SELECT '2026-06-1/2' WHERE p.service_class = 'key'
-                            UNION ALL SELECT '2026-06-2/2' WHERE p.service_class = 'key') s ON true
-             WHERE p.name LIKE %(like)s
-            """,
-            company=env.company.id,
-            day=today,
-            end=date(2026, 6, 30),
-            like=f"Floor{size}-%",
-        )
-    )
-    floor = time.perf_counter() - t2
-    cr.execute("ROLLBACK TO SAVEPOINT floor")
-    env.invalidate_all()
-    batches = -(-size // batch)
-    return rows, queries, queries / batches, seconds, rerun, floor
+    return rows, activities, per_batch, rerun, sql_floor(env, size)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--batch", type=int, default=1000)
     args = parser.parse_args()
     registry = open_registry(args.database)
-    rows = []
+    results = []
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+        env, login = manager_env(cr)
         try:
             for size in (int(s) for s in args.sizes.split(",")):
-                rows.append((size, *measure(env, size, args.batch)))
+                results.append((size, *measure(env, size, args.batch)))
+                print(f"  {size} customers measured", flush=True)
         finally:
             cr.rollback()
+    print(f"as user {login} (tracking on), batch {args.batch} customers, date {TODAY}")
     print(
-        f"{'customers':>10}{'revisits':>10}{'queries':>10}{'q/batch':>9}{'seconds':>9}"
-        f"{'rerun q':>9}{'rerun s':>9}{'SQL floor s':>12}"
+        f"{'customers':>10}{'revisits':>10}{'activities':>11}{'batches':>8}{'q/batch min':>12}"
+        f"{'q/batch max':>12}{'s/batch':>8}{'floor s/batch':>14}{'ratio':>6}{'total s':>8}{'rerun q':>8}"
     )
-    for size, count, queries, per_batch, seconds, (rq, rs), floor in rows:
+    for size, rows, activities, per_batch, (rq, _rs), floor in results:
+        full = per_batch[:-1] or per_batch  # the last call ends the pass (a partial batch)
+        seconds = sum(s for _q, s in per_batch)
+        s_batch = sum(s for _q, s in full) / len(full)
+        floor_batch = floor / len(per_batch)
         print(
-            f"{size:>10}{count:>10}{queries:>10}{per_batch:>9.1f}{seconds:>9.1f}{rq:>9}{rs:>9.1f}{floor:>12.2f}"
+            f"{size:>10}{rows:>10}{activities:>11}{len(per_batch):>8}{min(q for q, _s in full):>12}"
+            f"{max(q for q, _s in full):>12}{s_batch:>8.2f}{floor_batch:>14.3f}{s_batch / floor_batch:>6.1f}"
+            f"{seconds:>8.1f}{rq:>8}"
         )
 
 

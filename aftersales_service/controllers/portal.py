@@ -1,6 +1,6 @@
 from werkzeug.exceptions import BadRequest, NotFound
 
-from odoo import _, http
+from odoo import http
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
@@ -46,39 +46,62 @@ class AftersalesCasePortal(CustomerPortal):
         except (AccessError, MissingError):
             return request.redirect("/my")
         values = self._prepare_portal_layout_values()
-        values.update({"case": case_sudo, "page_name": "aftersales_case", "token": access_token})
-        return request.render("aftersales_service.portal_my_case", values)
-
-    def _portal_case_orders(self):
-        partner = request.env.user.partner_id.commercial_partner_id
-        return request.env["sale.order"].search(
-            [("partner_id", "child_of", partner.id), ("state", "=", "sale")], order="date_order desc"
-        )
-
-    @http.route(["/my/cases/new"], type="http", auth="user", website=True, methods=["GET"])
-    def portal_case_new(self, **kw):
-        values = self._prepare_portal_layout_values()
         values.update(
             {
-                "orders": self._portal_case_orders(),
+                "case": case_sudo,
                 "page_name": "aftersales_case",
-                "error": kw.get("error"),
-                "selected_order_id": kw.get("order_id"),
+                "token": access_token,
+                "message": kw.get("message"),
             }
         )
-        return request.render("aftersales_service.portal_case_new", values)
+        return request.render("aftersales_service.portal_my_case", values)
+
+    def _render_case_form(self, error=None, values=None, status=200):
+        values = values or {}
+        page = self._prepare_portal_layout_values()
+        page.update(
+            {
+                "choices": request.env["aftersales.case"]._portal_intake_choices(),
+                "page_name": "aftersales_case",
+                "error": error,
+                "values": values,
+                "selected_order_id": values.get("order_id"),
+            }
+        )
+        return request.render("aftersales_service.portal_case_new", page, status=status)
+
+    @http.route(["/my/cases/new"], type="http", auth="user", website=True, methods=["GET"])
+    def portal_case_new(self, order_id=None, **kw):
+        return self._render_case_form(values={"order_id": order_id})
 
     @http.route(["/my/cases/new"], type="http", auth="user", website=True, methods=["POST"])
-    def portal_case_create(self, subject="", description="", order_id=None, product_id=None, **kw):
-        order_id, product_id = parse_id(order_id), parse_id(product_id)
-        if not (subject or "").strip():
-            return request.redirect("/my/cases/new?error=subject")
+    def portal_case_create(
+        self, subject="", description="", order_id=None, product_id=None, lot_id=None, **kw
+    ):
+        values = {
+            "subject": subject,
+            "description": description,
+            "order_id": order_id,
+            "product_id": product_id,
+        }
+        order_id, product_id, lot_id = parse_id(order_id), parse_id(product_id), parse_id(lot_id)
+        files = [
+            (upload.filename, upload.read(), upload.mimetype)
+            for upload in request.httprequest.files.getlist("attachments")
+            if upload.filename
+        ]
         try:
-            case = request.env["aftersales.case"]._create_from_portal(
-                subject, description=description, order_id=order_id, product_id=product_id
-            )
+            with request.env.cr.savepoint():  # nothing half-written
+                case = request.env["aftersales.case"]._create_from_portal(
+                    subject,
+                    description=description,
+                    order_id=order_id,
+                    product_id=product_id,
+                    lot_id=lot_id,
+                    attachments=files,
+                )
         except (AccessError, MissingError):
-            raise NotFound() from None  # not their order or product: as if it did not exist
-        except (ValidationError, UserError):
-            return request.redirect("/my/cases/new?error=invalid")
-        return request.redirect(f"/my/cases/{case.id}?message={_('created')}")
+            raise NotFound() from None  # not their order, product or serial: as if it did not exist
+        except (ValidationError, UserError) as exc:
+            return self._render_case_form(error=exc.args[0], values=values, status=400)
+        return request.redirect(f"/my/cases/{case.id}?message=created")

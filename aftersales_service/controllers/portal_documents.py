@@ -5,6 +5,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
+from odoo.tools import consteq
 
 from .portal import parse_id
 
@@ -22,7 +23,92 @@ class AftersalesDocumentsPortal(CustomerPortal):
             if counter in counters:
                 Model = request.env[model]
                 values[counter] = Model.search_count([]) if Model.has_access("read") else 0
+        if "aftersales_compensation_count" in counters:
+            values["aftersales_compensation_count"] = len(self._pending_compensations())
         return values
+
+    # ------------------------------------------------------------------ compensations (R-5)
+    def _pending_compensations(self):
+        """The compensation offers waiting for the logged-in customer's answer."""
+        partner = request.env.user.partner_id.commercial_partner_id
+        # sudo: offers are draft credit notes, which portal users do not read (account's rules);
+        # only the customer's own are searched
+        return (
+            request.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "child_of", partner.id),
+                    ("move_type", "=", "out_refund"),
+                    ("aftersales_compensation", "=", True),
+                    ("aftersales_acceptance", "=", "pending"),
+                    ("state", "=", "draft"),
+                ],
+                order="id desc",
+            )
+        )
+
+    def _compensation_sudo(self, move_id, access_token):
+        """The offer the customer may answer: theirs (or the token's), a compensation, else 404."""
+        move_sudo = request.env["account.move"].sudo().browse(move_id).exists()
+        partner = request.env.user.partner_id.commercial_partner_id
+        if not move_sudo or not move_sudo.aftersales_compensation or move_sudo.move_type != "out_refund":
+            raise request.not_found()
+        own = not request.env.user._is_public() and move_sudo.partner_id.commercial_partner_id == partner
+        if not own and not (access_token and consteq(move_sudo.access_token or "", access_token)):
+            raise request.not_found()
+        return move_sudo
+
+    @http.route(["/my/compensations"], type="http", auth="user", website=True)
+    def portal_my_compensations(self, **kw):
+        values = self._prepare_portal_layout_values()
+        values.update({"compensations": self._pending_compensations(), "page_name": "compensations"})
+        return request.render("aftersales_service.portal_my_compensations", values)
+
+    @http.route(
+        ["/my/compensations/<int:move_id>"], type="http", auth="public", website=True, methods=["GET"]
+    )
+    def portal_my_compensation(self, move_id, access_token=None, **kw):
+        move_sudo = self._compensation_sudo(move_id, access_token)
+        return self._render_compensation(move_sudo, access_token)
+
+    def _render_compensation(self, move_sudo, access_token, error=None, status=200):
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "move": move_sudo,
+                "token": access_token,
+                "error": error,
+                "page_name": "compensations",
+            }
+        )
+        return request.render("aftersales_service.portal_my_compensation", values, status=status)
+
+    @http.route(
+        ["/my/compensations/<int:move_id>/<string:decision>"],
+        type="http",
+        auth="public",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_compensation_decide(self, move_id, decision, access_token=None, name="", reason="", **kw):
+        if decision not in ("accept", "refuse"):
+            raise request.not_found()
+        move_sudo = self._compensation_sudo(move_id, access_token)
+        name = (name or "").strip()
+        if decision == "accept" and not name:
+            return self._render_compensation(
+                move_sudo, access_token, error=request.env._("Type your name to accept."), status=400
+            )
+        try:
+            with request.env.cr.savepoint():
+                move_sudo._aftersales_customer_decide(
+                    decision == "accept", by=name or None, reason=(reason or "").strip() or None
+                )
+        except UserError as exc:
+            return self._render_compensation(move_sudo, access_token, error=exc.args[0], status=400)
+        query = f"?access_token={access_token}" if access_token else ""
+        return request.redirect(f"/my/compensations/{move_sudo.id}{query}")
 
     def _list(self, model, url, template, key, page, order="id desc"):
         Model = request.env[model]
@@ -105,7 +191,7 @@ class AftersalesDocumentsPortal(CustomerPortal):
         )
         return orders.filtered(lambda o: o.order_line.filtered(lambda sl: sl.qty_delivered > 0))
 
-    def _render_return_form(self, order=None, error=None, values=None):
+    def _render_return_form(self, order=None, error=None, values=None, status=200):
         # sudo: the order was read as the customer above (their own); lines and delivery dates
         # are shown from it
         order_sudo = order.sudo() if order else request.env["sale.order"]
@@ -129,7 +215,7 @@ class AftersalesDocumentsPortal(CustomerPortal):
                 "page_name": "returns",
             }
         )
-        return request.render("aftersales_service.portal_return_new", page)
+        return request.render("aftersales_service.portal_return_new", page, status=status)
 
     @http.route(["/my/returns/new"], type="http", auth="user", website=True, methods=["GET"])
     def portal_return_new(self, order_id=None, **kw):
@@ -164,5 +250,5 @@ class AftersalesDocumentsPortal(CustomerPortal):
             raise request.not_found() from None
         except (UserError, ValidationError) as exc:
             order = request.env["sale.order"].browse(order_id)
-            return self._render_return_form(order, error=exc.args[0], values=kw)
+            return self._render_return_form(order, error=exc.args[0], values=kw, status=400)
         return request.redirect(f"/my/returns/{ret.id}?message=created")

@@ -17,10 +17,16 @@ class AftersalesRatingController(http.Controller):
         return rating
 
     @http.route(
-        "/aftersales/rating/<int:rating_id>/<string:token>", type="http", auth="public", methods=["GET"]
+        "/aftersales/rating/<int:rating_id>/<string:token>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
     )
     def rating_form(self, rating_id, token, **kw):
         rating = self._get_rating(rating_id, token)
+        if rating.partner_id.lang:
+            request.update_context(lang=rating.partner_id.lang)  # the customer's language
         return request.render(
             "aftersales_service.rating_page",
             {"rating": rating, "token": token, "levels": rating.LEVELS, "done": rating.state == "rated"},
@@ -31,6 +37,7 @@ class AftersalesRatingController(http.Controller):
         type="http",
         auth="public",
         methods=["POST"],
+        website=True,
         csrf=False,
     )
     def rating_submit(self, rating_id, token, comment=None, **answers):

@@ -11,7 +11,9 @@ MOVE_PROTECTED_FIELDS = (
     "aftersales_accepted_date",
     "aftersales_accepted_by",
     "aftersales_compensation",
+    "aftersales_acceptance",
 )
+ACCEPTANCE_STATES = [("pending", "Awaiting the Customer"), ("accepted", "Accepted"), ("refused", "Refused")]
 
 
 class AccountMove(models.Model):
@@ -44,6 +46,15 @@ class AccountMove(models.Model):
     aftersales_needs_approval = fields.Boolean(compute="_compute_aftersales_needs_approval")
     aftersales_accepted_date = fields.Date(string="Customer Accepted On", copy=False, readonly=True)
     aftersales_accepted_by = fields.Char(string="Accepted By", copy=False, readonly=True)
+    aftersales_acceptance = fields.Selection(
+        ACCEPTANCE_STATES,
+        string="Customer Acceptance",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        help="R-5: the customer accepts or refuses the compensation (on the portal, or staff record "
+        "their signed reply) before the credit note can be posted.",
+    )
 
     aftersales_return_count = fields.Integer(
         compute="_compute_aftersales_return_count", groups="aftersales_service.group_aftersales_user"
@@ -123,9 +134,21 @@ class AccountMove(models.Model):
             for move in refunds
         }
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the approval and acceptance fields are set by the actions only, never at creation
+        for vals in vals_list:
+            check_protected_write(self.browse([0]), vals, MOVE_PROTECTED_FIELDS, _("a credit note"))
+        return super().create(vals_list)
+
     def write(self, vals):
         check_protected_write(self, vals, MOVE_PROTECTED_FIELDS, _("a credit note"))
         return super().write(vals)
+
+    def _compute_access_url(self):  # pylint: disable=missing-return
+        super()._compute_access_url()
+        for move in self.filtered(lambda m: m.aftersales_acceptance == "pending"):
+            move.access_url = f"/my/compensations/{move.id}"
 
     def action_aftersales_approve(self):
         """R-4/R-5: a manager (not the requester) approves a credit note above the threshold."""
@@ -140,22 +163,78 @@ class AccountMove(models.Model):
                 raise UserError(_("%(move)s is not a draft any more.", move=move.display_name))
         privileged(self).write({"aftersales_approver_id": self.env.user.id})
 
+    def _aftersales_offer_compensation(self):
+        """R-5: the compensation waits for the customer, who gets the offer to accept or refuse
+        (a mail template with the link to the offer on the portal)."""
+        template = self.env.ref("aftersales_service.mail_template_compensation_offer")
+        for move in self:
+            privileged(move).write({"aftersales_acceptance": "pending"})
+            move._portal_ensure_token()
+            move.with_context(mail_post_autofollow=False).message_post_with_source(
+                template, subtype_xmlid="mail.mt_comment"
+            )
+
     def action_aftersales_customer_accepted(self, accepted_by=None):
-        """R-5: record the customer's acceptance of the compensation (date and who)."""
+        """R-5: record the customer's acceptance of the compensation (a signed reply)."""
         if not self.env.user.has_group("aftersales_service.group_aftersales_user"):
             raise AccessError(_("Only After-Sales staff record a customer's acceptance."))
+        self._aftersales_customer_decide(True, accepted_by)
+
+    def action_aftersales_customer_refused(self):
+        """R-5: record the customer's refusal (a signed reply): see ``_aftersales_customer_decide``."""
+        if not self.env.user.has_group("aftersales_service.group_aftersales_user"):
+            raise AccessError(_("Only After-Sales staff record a customer's refusal."))
+        self._aftersales_customer_decide(False)
+
+    def _aftersales_customer_decide(self, accept, by=None, reason=None):
+        """The customer's answer to a compensation offer, once: accepted (who and when; the
+        credit note may then be posted) or refused (the credit note is cancelled and its case,
+        if resolved, reopened for its handler)."""
         for move in self:
             if not move.aftersales_compensation:
                 raise UserError(_("%(move)s is not a compensation.", move=move.display_name))
-            privileged(move).write(
-                {
-                    "aftersales_accepted_date": fields.Date.context_today(move),
-                    "aftersales_accepted_by": accepted_by or move.partner_id.display_name,
-                }
-            )
+            if move.state != "draft" or move.aftersales_acceptance in ("accepted", "refused"):
+                raise UserError(_("Compensation %(move)s was answered already.", move=move.display_name))
+            by = by or move.partner_id.display_name
+            if accept:
+                privileged(move).write(
+                    {
+                        "aftersales_acceptance": "accepted",
+                        "aftersales_accepted_date": fields.Date.context_today(move),
+                        "aftersales_accepted_by": by,
+                    }
+                )
+                move.message_post(body=_("%(who)s accepted the compensation.", who=by))
+                continue
+            privileged(move).write({"aftersales_acceptance": "refused"})
+            move.button_cancel()
+            body = _("%(who)s refused compensation %(move)s.", who=by, move=move.display_name)
+            if reason:
+                body = _("%(message)s Reason: %(reason)s", message=body, reason=reason)
+            move.message_post(body=body)
+            # sudo: a billing user or the customer answers; the case is the after-sales side
+            case = move.sudo().aftersales_case_id
+            if case:
+                if case.state in ("resolved", "cancelled"):
+                    privileged(case).write({"state": "in_progress", "resolved_date": False})
+                case.message_post(body=body)
+                case.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=(case.user_id or case.team_id.leader_id or case.create_uid).id,
+                    summary=_("The customer refused the compensation"),
+                    note=reason or "",
+                )
 
     def _post(self, soft=True):
         for move in self:
+            if move.aftersales_compensation and move.aftersales_acceptance != "accepted":
+                raise UserError(
+                    _(
+                        "The customer has not accepted compensation %(move)s yet: it is posted once "
+                        "they accept it (on the portal, or their signed reply recorded here).",
+                        move=move.display_name,
+                    )
+                )
             if move.aftersales_needs_approval:
                 raise UserError(
                     _(

@@ -73,10 +73,48 @@ class AftersalesCase(models.Model):
             raise AccessError(_("This order is not yours."))
 
     @api.model
-    def _create_from_portal(self, subject, description=None, order_id=None, product_id=None):
+    def _portal_intake_choices(self):
+        """What the logged-in customer may report a problem on: ``{order: {product: lots}}`` for
+        their confirmed orders, each product sold on it and the serials delivered of it (C-1).
+        Records are returned in sudo (portal users read neither products nor serials)."""
+        partner = self.env.user.partner_id.commercial_partner_id
+        # portal users read their own orders only (sale's portal rules)
+        orders = self.env["sale.order"].search(
+            [("partner_id", "child_of", partner.id), ("state", "=", "sale")],
+            order="date_order desc",
+            limit=50,
+        )
+        # sudo: the orders above are the customer's own; their lines and deliveries are shown
+        move_lines = (
+            self.env["stock.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("move_id.sale_line_id.order_id", "in", orders.ids),
+                    ("state", "=", "done"),
+                    ("lot_id", "!=", False),
+                    ("move_id.picking_code", "=", "outgoing"),
+                ]
+            )
+        )
+        choices = {}
+        for order in orders.sudo():
+            lots = move_lines.filtered(lambda ml, order=order: ml.move_id.sale_line_id.order_id == order)
+            choices[order] = {
+                product: lots.filtered(lambda ml, product=product: ml.product_id == product).lot_id
+                for product in order.order_line.filtered(lambda sl: not sl.display_type).product_id
+            }
+        return choices
+
+    @api.model
+    def _create_from_portal(
+        self, subject, description=None, order_id=None, product_id=None, lot_id=None, attachments=None
+    ):
         """C-1: a case the logged-in customer files on the portal, about one of their own
-        confirmed orders (and one of its products). Raises ``AccessError``/``MissingError`` for
-        someone else's or an unknown order/product, ``UserError`` for an empty subject."""
+        confirmed orders (and one of its products, and one serial delivered of it), with files
+        (``attachments``: ``[(filename, bytes, mimetype)]``). Raises ``AccessError``/
+        ``MissingError`` for someone else's or an unknown order/product/serial, ``UserError`` for
+        an empty subject or too many / too large files; nothing is written then."""
         subject = (subject or "").strip()
         if not subject:
             raise UserError(_("Tell us what the problem is."))
@@ -90,11 +128,20 @@ class AftersalesCase(models.Model):
             self._check_portal_order(order)
             if order.state != "sale":
                 raise UserError(_("Only a confirmed order can have a problem reported."))
+        choices = self._portal_intake_choices().get(order.sudo(), {}) if order else {}
         product = self.env["product.product"]
         if product_id:
-            product = order.order_line.product_id.filtered(lambda p: p.id == product_id)
+            product = next((p for p in choices if p.id == product_id), product)
             if not product:
                 raise MissingError(_("This product is not on that order."))
+        lot = self.env["stock.lot"]
+        if lot_id:
+            delivered = choices[product] if product else self.env["stock.lot"].sudo().union(*choices.values())
+            lot = delivered.filtered(lambda lt: lt.id == lot_id)
+            if not lot:
+                raise MissingError(_("This serial number was not delivered on that order."))
+            product = lot.product_id
+        files = self._check_portal_attachments(attachments or [])
         vals = {
             "subject": subject,
             "description": description,
@@ -102,8 +149,34 @@ class AftersalesCase(models.Model):
             "channel": "portal",
             "sale_order_id": order.id or False,
             "product_id": product.id or False,
+            "lot_id": lot.id or False,
             "company_id": (order.company_id or partner.company_id or self.env.company).id,
         }
         # sudo: portal users have no create right on cases; the values above were checked
         # against their own orders, and the case belongs to their own partner
-        return self.sudo().create(vals).sudo(False)
+        case = self.sudo().create(vals)
+        if files:
+            # the files become the case's attachments, on a message of the customer (chatter)
+            case.message_post(
+                body=_("Files from the customer"),
+                attachments=[(name, raw) for name, raw, _mimetype in files],
+                author_id=partner.id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        return case.sudo(False)
+
+    @api.model
+    def _check_portal_attachments(self, files):
+        """The customer's files within the limits of Settings (number and size each)."""
+        # sudo: reading the system parameters of the limits
+        params = self.env["ir.config_parameter"].sudo()
+        max_files = int(params.get_param("aftersales_service.portal_max_files", 5))
+        max_mb = float(params.get_param("aftersales_service.portal_max_file_mb", 10))
+        files = [(name, raw, mimetype) for name, raw, mimetype in files if name and raw]
+        if len(files) > max_files:
+            raise UserError(_("Attach at most %(count)s files.", count=max_files))
+        for name, raw, _mimetype in files:
+            if len(raw) > max_mb * 1024 * 1024:
+                raise UserError(_("%(file)s is larger than %(size)s MB.", file=name, size=max_mb))
+        return files

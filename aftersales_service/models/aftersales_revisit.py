@@ -286,7 +286,12 @@ class AftersalesRevisit(models.Model):
                     }
                 )
         if vals_list:
-            self.create(vals_list)
+            # planned in bulk: mail.thread's per-record creation work (a "created" note, the
+            # responsible subscribed and emailed "you have been assigned" one revisit at a time)
+            # is skipped; the activity on the salesperson's to-do list is their notice, and
+            # scheduling the activities subscribes them as followers in one batch per user.
+            # Later changes of the revisits are tracked as usual.
+            self.with_context(tracking_disable=True).create(vals_list)
 
     @api.model
     def _working_days(self, company, month_start):

@@ -62,8 +62,12 @@ class TestCasePortal(CaseCommon, HttpCase):
         for data, status in bad_posts:
             response = self.url_open("/my/cases/new", data=dict(data, csrf_token=token))
             self.assertEqual(response.status_code, status, data)
-        empty = self.url_open("/my/cases/new", data={"subject": "  ", "csrf_token": token})
-        self.assertIn("error=subject", empty.url, "the form again, with the error")
+        empty = self.url_open(
+            "/my/cases/new", data={"subject": "  ", "description": "kept", "csrf_token": token}
+        )
+        self.assertEqual(empty.status_code, 400)
+        self.assertIn("Tell us what the problem is.", empty.text, "the form again, with the error")
+        self.assertIn("kept", empty.text, "and what the customer typed")
         self.assertEqual(self.Case.search_count([]), count, "nothing half-written")
         # others' and unknown ids, non-numeric ids: never a 500, never data
         self.assertEqual(self.url_open(f"/my/cases/{own.id}").status_code, 200)
@@ -76,3 +80,56 @@ class TestCasePortal(CaseCommon, HttpCase):
         self.assertEqual(self.url_open("/my/cases/page/x").status_code, 404)
         self.assertEqual(self.url_open("/aftersales/rating/1/wrong-token").status_code, 404)
         self.assertEqual(self.url_open("/aftersales/rating/abc/token").status_code, 404)
+
+    def test_product_serial_and_files(self):
+        """C-1 on the portal: the customer picks the product and the serial delivered to them
+        and attaches photos; the case names the unit and the files are in its chatter."""
+        serials = self.camera_lots[:2]
+        order = self.create_sale_order([(self.product_camera, 2), (self.product_switcher, 1)])
+        self.confirm_order(order)
+        self.deliver_order(order, lots={self.product_camera: serials})
+        other = self.sell([(self.product_camera, 1)], partner=self.customer_2)
+        foreign_serial = other.picking_ids.move_ids.move_line_ids.lot_id
+        self.authenticate("as_portal", "as_portal")
+        token = http.Request.csrf_token(self)
+
+        form = self.url_open(f"/my/cases/new?order_id={order.id}")
+        self.assertEqual(form.status_code, 200)
+        for lot in serials:
+            self.assertIn(f'value="{lot.id}"', form.text, "delivered serials are offered")
+        self.assertNotIn(foreign_serial.name, form.text, "never another customer's serial")
+
+        count = self.Case.search_count([])
+        base = {"subject": "Lens cracked", "order_id": order.id, "csrf_token": token}
+        # someone else's serial, or a serial of another product: as if it did not exist
+        for lot_id, product_id in ((foreign_serial.id, ""), (serials[0].id, self.product_switcher.id)):
+            response = self.url_open("/my/cases/new", data=dict(base, lot_id=lot_id, product_id=product_id))
+            self.assertEqual(response.status_code, 404)
+        # too many files: the form again with the error, nothing written
+        too_many = [("attachments", (f"p{i}.jpg", b"jpeg", "image/jpeg")) for i in range(6)]
+        response = self.url_open("/my/cases/new", data=base, files=too_many)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("Attach at most 5 files.", response.text)
+        self.assertEqual(self.Case.search_count([]), count, "nothing half-written")
+        self.assertFalse(self.env["ir.attachment"].sudo().search_count([("name", "=", "p0.jpg")]))
+
+        response = self.url_open(
+            "/my/cases/new",
+            data=dict(base, lot_id=serials[1].id),
+            files=[("attachments", ("crack.jpg", b"\xff\xd8jpeg", "image/jpeg"))],
+        )
+        self.assertEqual(response.status_code, 200)
+        case = self.Case.search([("subject", "=", "Lens cracked")])
+        self.assertEqual(case.lot_id, serials[1])
+        self.assertEqual(case.product_id, self.product_camera, "the product follows the serial")
+        self.assertEqual(case.sale_order_id, order)
+        files = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search([("res_model", "=", "aftersales.case"), ("res_id", "=", case.id)])
+        )
+        self.assertEqual(files.mapped("name"), ["crack.jpg"])
+        message = case.message_ids.filtered(lambda m: m.attachment_ids)
+        self.assertEqual(message.author_id, self.customer)
+        self.assertEqual(message.attachment_ids, files)
+        self.assertFalse(message.subtype_id.internal, "a public message: the portal chatter shows it")

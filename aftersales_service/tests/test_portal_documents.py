@@ -56,7 +56,7 @@ class TestPortalDocuments(WarrantyCommon, HttpCase):
             )
             self.assertEqual(self.url_open(f"/my/returns/new?order_id={foreign.id}").status_code, 404)
             too_many = post({"order_id": order.id, f"qty_{line.id}": 9})
-            self.assertEqual(too_many.status_code, 200)
+            self.assertEqual(too_many.status_code, 400)
             self.assertIn("at most 4", too_many.text, "the form again, with the error")
             self.assertFalse(Return.search([("sale_order_id", "=", order.id)]), "nothing written")
             done = post({"order_id": order.id, f"qty_{line.id}": 2, "reason": "Too many"})
@@ -80,3 +80,104 @@ class TestPortalDocuments(WarrantyCommon, HttpCase):
         self.assertIn(f"/my/returns/new?order_id={order.id}", page.text)
         form = self.url_open(f"/my/cases/new?order_id={order.id}")
         self.assertRegex(form.text, rf'value="{order.id}"\s+selected')
+
+    # ---------------------------------------------------------------- R-5 compensation offers
+    def _offer(self, amount=60.0, case=None):
+        self.company.aftersales_refund_threshold = 0.0
+        self.company.aftersales_compensation_product_id = self.product_service
+        order = self.sell([(self.product_switcher, 1, 1000.0)])
+        wizard = self.env["aftersales.compensation.wizard"].create(
+            {
+                "invoice_id": order.invoice_ids.id,
+                "amount": amount,
+                "reason": "Scratched",
+                "case_id": case and case.id,
+            }
+        )
+        return self.env["account.move"].browse(wizard.action_create()["res_id"]), order
+
+    def test_compensation_offer_accepted_on_the_portal(self):
+        offer, _order = self._offer()
+        # the customer got the offer: a rendered template with a working link to it
+        message = offer.message_ids.filtered(lambda m: "/my/compensations/" in (m.body or ""))
+        self.assertEqual(len(message), 1)
+        self.assertIn(f'href="{offer.get_base_url()}/my/compensations/{offer.id}?access_token=', message.body)
+        self.assertNotIn("&lt;a", message.body)
+        self.assertIn(self.customer, message.partner_ids | message.notified_partner_ids)
+        self.assertIn(
+            offer.currency_id.format(offer.amount_total).replace("\xa0", "&nbsp;"),
+            message.body.replace("\xa0", "&nbsp;"),
+        )
+        other, _o = self._offer()
+        other.partner_id = self.customer_2
+
+        self.authenticate("as_portal", "as_portal")
+        token = http.Request.csrf_token(self)
+        listing = self.url_open("/my/compensations")
+        self.assertIn(f"/my/compensations/{offer.id}", listing.text)
+        self.assertNotIn(f"/my/compensations/{other.id}", listing.text, "only their own offers")
+        self.assertEqual(self.url_open(f"/my/compensations/{other.id}").status_code, 404)
+        self.assertEqual(self.url_open(f"/my/compensations/{other.id}?access_token=wrong").status_code, 404)
+        self.assertEqual(self.url_open("/my/compensations/abc").status_code, 404)
+        self.assertEqual(
+            self.url_open(
+                f"/my/compensations/{other.id}/accept", data={"csrf_token": token, "name": "X"}
+            ).status_code,
+            404,
+        )
+        self.assertEqual(other.aftersales_acceptance, "pending", "nothing written on another's offer")
+        page = self.url_open(f"/my/compensations/{offer.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Accept the compensation", page.text)
+        nameless = self.url_open(
+            f"/my/compensations/{offer.id}/accept", data={"csrf_token": token, "name": " "}
+        )
+        self.assertEqual(nameless.status_code, 400)
+        self.assertEqual(offer.aftersales_acceptance, "pending")
+        with freeze_time("2026-03-20"):
+            done = self.url_open(
+                f"/my/compensations/{offer.id}/accept", data={"csrf_token": token, "name": "Anna Customer"}
+            )
+        self.assertEqual(done.status_code, 200)
+        self.assertEqual(offer.aftersales_acceptance, "accepted")
+        self.assertEqual(offer.aftersales_accepted_by, "Anna Customer")
+        self.assertEqual(str(offer.aftersales_accepted_date), "2026-03-20")
+        again = self.url_open(f"/my/compensations/{offer.id}/refuse", data={"csrf_token": token})
+        self.assertEqual(again.status_code, 400, "answered once")
+        self.assertEqual(offer.aftersales_acceptance, "accepted")
+        offer.action_post()
+        self.assertEqual(offer.state, "posted")
+
+    def test_compensation_refused_by_token_reopens_the_case(self):
+        case = self.env["aftersales.case"].create(
+            {
+                "subject": "Scratch",
+                "partner_id": self.customer.id,
+                "user_id": self.aftersales_user.id,
+                "resolution": "discount",
+            }
+        )
+        offer, _order = self._offer(case=case)
+        case.action_start()
+        case.action_resolve()
+        self.assertEqual(case.state, "resolved")
+        # not logged in: the link of the email (token) answers
+        self.authenticate(None, None)
+        url = offer.get_portal_url()
+        self.assertIn("access_token=", url)
+        self.assertEqual(self.url_open(url).status_code, 200)
+        response = self.url_open(
+            f"/my/compensations/{offer.id}/refuse",
+            data={
+                "access_token": offer.access_token,
+                "reason": "Too little",
+                "csrf_token": http.Request.csrf_token(self),
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(offer.aftersales_acceptance, "refused")
+        self.assertEqual(offer.state, "cancel", "a refused offer is never booked")
+        self.assertEqual(case.state, "in_progress", "refusal reopens the case")
+        activity = case.activity_ids.filtered(lambda a: "refused" in (a.summary or ""))
+        self.assertEqual(activity.user_id, self.aftersales_user)
+        self.assertIn("Too little", activity.note)

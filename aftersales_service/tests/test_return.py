@@ -2,7 +2,7 @@ from datetime import date
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import freeze_time, tagged
+from odoo.tests import freeze_time, new_test_user, tagged
 
 from .common import DELIVERY_DATE, AftersalesCommon
 
@@ -301,12 +301,20 @@ class TestReturn(AftersalesCommon):
         with self.assertRaises(UserError):
             credit_note.with_user(self.aftersales_user).action_aftersales_approve()
         credit_note.with_user(self.aftersales_manager).action_aftersales_approve()
-        credit_note.action_post()
-        self.assertEqual(credit_note.state, "posted")
+        # R-5: approved, but the customer has not accepted it yet
+        self.assertEqual(credit_note.aftersales_acceptance, "pending")
+        with self.assertRaisesRegex(UserError, "not accepted"):
+            credit_note.action_post()
         with freeze_time("2026-03-20"):
-            credit_note.action_aftersales_customer_accepted(accepted_by="Anna Customer")
+            credit_note.with_user(self.aftersales_user).action_aftersales_customer_accepted(
+                accepted_by="Anna Customer"
+            )
         self.assertEqual(credit_note.aftersales_accepted_date, date(2026, 3, 20))
         self.assertEqual(credit_note.aftersales_accepted_by, "Anna Customer")
+        credit_note.action_post()
+        self.assertEqual(credit_note.state, "posted")
+        with self.assertRaisesRegex(UserError, "answered already"):
+            credit_note.with_user(self.aftersales_user).action_aftersales_customer_refused()
         self.assertAlmostEqual(invoice.amount_residual, invoice.amount_total - credit_note.amount_total)
 
     def test_small_compensation_without_approval(self):
@@ -316,8 +324,34 @@ class TestReturn(AftersalesCommon):
             {"invoice_id": order.invoice_ids.id, "mode": "amount", "amount": 50.0, "reason": "Late delivery"}
         )
         credit_note = self.env["account.move"].browse(wizard.action_create()["res_id"])
+        self.assertFalse(credit_note.aftersales_needs_approval)
+        credit_note.action_aftersales_customer_accepted()
         credit_note.action_post()
         self.assertEqual(credit_note.state, "posted")
+
+    def test_compensation_acceptance_cannot_be_written(self):
+        """R-5 over RPC: neither the acceptance nor its date can be written or created directly."""
+        order = self.sell([(self.product_switcher, 1, 1000.0)])
+        wizard = self.env["aftersales.compensation.wizard"].create(
+            {"invoice_id": order.invoice_ids.id, "amount": 50.0, "reason": "Late delivery"}
+        )
+        credit_note = self.env["account.move"].browse(wizard.action_create()["res_id"])
+        billing_user = new_test_user(self.env, login="as_billing_r5", groups="account.group_account_invoice")
+        billing = credit_note.with_user(billing_user)
+        for vals in ({"aftersales_acceptance": "accepted"}, {"aftersales_accepted_date": "2026-03-01"}):
+            with self.assertRaises(AccessError):
+                billing.write(vals)
+        with self.assertRaises(AccessError):
+            self.env["account.move"].with_user(billing_user).create(
+                {
+                    "move_type": "out_refund",
+                    "partner_id": self.customer.id,
+                    "aftersales_acceptance": "accepted",
+                }
+            )
+        with self.assertRaisesRegex(UserError, "not accepted"):
+            billing.action_post()
+        self.assertEqual(credit_note.state, "draft")
 
     # ---------------------------------------------------------------- access
     def test_multi_company_and_defaults_from_order(self):

@@ -53,6 +53,25 @@ class TestRevisitPlanning(RevisitCommon):
             key[0].copy()
             self.env.flush_all()
 
+    @freeze_time("2026-06-03")
+    def test_planning_in_bulk_tells_the_salesperson_once(self):
+        """V-1 at scale: the planned revisit is an activity of the salesperson, who follows it;
+        nobody gets an "assigned to you" email per revisit, and no creation note is written."""
+        Revisit = self.Revisit.with_context(tracking_disable=False, mail_create_nolog=False)
+        Revisit.with_user(self.aftersales_manager)._cron_plan_revisits()
+        revisits = self.revisits(self.key_customer) | self.revisits(self.normal_customer)
+        self.assertEqual(len(revisits), 3)
+        for revisit in revisits:
+            self.assertEqual(revisit.activity_ids.user_id, self.salesperson)
+            self.assertIn(self.salesperson.partner_id, revisit.message_partner_ids)
+        self.assertFalse(revisits.message_ids, "no per-revisit note or assignment message")
+        self.assertFalse(
+            self.env["mail.mail"].search(
+                [("model", "=", "aftersales.revisit"), ("res_id", "in", revisits.ids)]
+            ),
+            "no assignment email per revisit",
+        )
+
     def test_missed_at_slot_end_and_activity_completes(self):
         with freeze_time("2026-06-03"):
             self.Revisit._cron_plan_revisits()
@@ -164,7 +183,12 @@ class TestRating(RevisitCommon, HttpCase):
         self.assertNotIn("&lt;a", request.body)
         self.assertIn(case.partner_id, request.notified_partner_ids | request.partner_ids)
         url = f"/aftersales/rating/{rating.id}/{rating.access_token}"
-        self.assertEqual(self.url_open(url).status_code, 200)
+        page = self.url_open(url)
+        self.assertEqual(page.status_code, 200)
+        # the site's own layout (header, footer, assets), as Odoo's rating pages
+        self.assertIn("o_aftersales_rating_page", page.text)
+        self.assertIn("/web/assets/", page.text)
+        self.assertIn("<header", page.text)
         self.assertEqual(self.url_open(f"/aftersales/rating/{rating.id}/wrong-token").status_code, 404)
         bad = self.url_open(
             url,

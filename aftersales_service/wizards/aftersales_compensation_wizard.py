@@ -1,7 +1,7 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.tools import form_action
+from ..models.tools import form_action, privileged
 
 
 class AftersalesCompensationWizard(models.TransientModel):
@@ -66,8 +66,9 @@ class AftersalesCompensationWizard(models.TransientModel):
                 )
             )
         invoice = self.invoice_id
+        # privileged: the compensation flag is the wizard's to set
         credit_note = (
-            self.env["account.move"]
+            privileged(self.env["account.move"])
             .with_company(invoice.company_id)
             .create(
                 {
@@ -106,4 +107,6 @@ class AftersalesCompensationWizard(models.TransientModel):
                 }
             )
         )
+        credit_note = self.env["account.move"].browse(credit_note.id)  # out of the privileged context
+        credit_note._aftersales_offer_compensation()
         return form_action(credit_note)

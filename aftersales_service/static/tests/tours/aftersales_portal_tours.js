@@ -1,0 +1,170 @@
+/** @odoo-module **/
+// The customer's side of each after-sales flow, in the browser. The records are made by the
+// Python tests (tests/test_tours.py), which also check what the flow wrote.
+import { registry } from "@web/core/registry";
+
+const tours = registry.category("web_tour.tours");
+
+tours.add("aftersales_portal_case_tour", {
+    url: "/my/home",
+    steps: () => [
+        {
+            content: "Report a problem from the portal home",
+            trigger: 'a[href="/my/cases/new"]',
+            run: "click",
+        },
+        {
+            content: "Say what is wrong",
+            trigger: "form.o_aftersales_case_form input[name=subject]",
+            run: "edit Lens cracked",
+        },
+        {
+            content: "Choose the order",
+            trigger: "form.o_aftersales_case_form select[name=order_id]",
+            run: "selectByIndex 1",
+        },
+        {
+            content: "Choose the product",
+            trigger: "form.o_aftersales_case_form select[name=product_id]",
+            run: "selectByLabel Test Camera",
+        },
+        {
+            content: "Choose the serial number delivered",
+            trigger: "form.o_aftersales_case_form select[name=lot_id]",
+            run: "selectByIndex 1",
+        },
+        {
+            content: "Describe it",
+            trigger: "form.o_aftersales_case_form textarea[name=description]",
+            run: "edit The lens cracked after a week.",
+        },
+        {
+            content: "Send",
+            trigger: "form.o_aftersales_case_form button[type=submit]",
+            run: "click",
+        },
+        {
+            content: "The case is registered and shown",
+            trigger: '.alert-success:contains("Your request is registered")',
+        },
+        {
+            trigger: '.o_aftersales_case:contains("Lens cracked"):contains("T-CAM-")',
+        },
+    ],
+});
+
+tours.add("aftersales_portal_return_tour", {
+    url: "/my/home",
+    steps: () => [
+        {
+            content: "Request a return from the portal home",
+            trigger: 'a[href="/my/returns/new"]',
+            run: "click",
+        },
+        {
+            content: "Choose the delivered order",
+            trigger: "select[name=order_id]",
+            run: "selectByIndex 1",
+        },
+        {
+            content: "The window and returnable quantity are shown; return one unit",
+            trigger: "form input[name^=qty_]",
+            run: "edit 1",
+        },
+        {
+            content: "Why",
+            trigger: "form textarea[name=reason]",
+            run: "edit Ordered one too many",
+        },
+        {
+            content: "Send the request",
+            trigger: 'form button[type=submit]:contains("Request the return")',
+            run: "click",
+        },
+        {
+            content: "The return is registered",
+            trigger: '.alert-success:contains("Your return request is registered")',
+        },
+    ],
+});
+
+tours.add("aftersales_portal_sign_tour", {
+    steps: () => [
+        {
+            content: "Open the signature dialog",
+            trigger: 'a:contains("Sign the service report")',
+            run: "click",
+        },
+        {
+            content: "The customer's name is filled in",
+            trigger: ".modal .o_web_sign_name_and_signature input:value(Anna Customer)",
+        },
+        {
+            content: "Choose a signature style",
+            trigger: ".modal .o_web_sign_auto_select_style button",
+            run: "click",
+        },
+        {
+            trigger: ".o-dropdown-item:eq(1)",
+            run: "click",
+        },
+        {
+            content: "Sign",
+            trigger: ".modal .o_portal_sign_submit:enabled",
+            run: "click",
+        },
+        {
+            content: "The report is signed",
+            trigger: '.alert-success:contains("the service report is signed")',
+        },
+    ],
+});
+
+tours.add("aftersales_portal_rating_tour", {
+    steps: () => [
+        ...["attitude", "technical_skill", "arrival_time", "promise_keeping"].map((name) => ({
+            content: `Rate ${name}`,
+            trigger: `.o_aftersales_rating_page select[name=${name}]`,
+            run: `select ${name === "arrival_time" ? "satisfied" : "very_satisfied"}`,
+        })),
+        {
+            content: "Comment",
+            trigger: ".o_aftersales_rating_page textarea[name=comment]",
+            run: "edit Fast and friendly",
+        },
+        {
+            content: "Send the rating",
+            trigger: '.o_aftersales_rating_page button[type=submit]',
+            run: "click",
+        },
+        {
+            content: "Thanked",
+            trigger: '.o_aftersales_rating_page .alert-success:contains("Thank you for your rating")',
+        },
+    ],
+});
+
+tours.add("aftersales_portal_compensation_tour", {
+    url: "/my/compensations",
+    steps: () => [
+        {
+            content: "Open the offer",
+            trigger: 'a[href^="/my/compensations/"]',
+            run: "click",
+        },
+        {
+            content: "Sign with one's name",
+            trigger: ".o_aftersales_compensation input[name=name]",
+            run: "edit Anna Customer",
+        },
+        {
+            content: "Accept",
+            trigger: '.o_aftersales_compensation button:contains("Accept the compensation")',
+            run: "click",
+        },
+        {
+            content: "Accepted",
+            trigger: '.o_aftersales_compensation .alert-success:contains("Accepted by Anna Customer")',
+        },
+    ],
+});
