@@ -14,7 +14,9 @@ the end (a size's rows are gone before the next size starts).
 
 import argparse
 import time
+from contextlib import contextmanager
 from datetime import date
+from unittest.mock import patch
 
 from _bootstrap import manager_env, open_registry
 
@@ -86,6 +88,29 @@ def sql_floor(env, size):
     return floor
 
 
+@contextmanager
+def cron_progress(env):
+    """What the cron reports after each call (``ir.cron`` calls again while something remains)."""
+    reported = []
+
+    def notify(_cron, *, done, remaining, deactivate=False):  # noqa: ARG001 (ir.cron's signature)
+        reported.append(remaining)
+
+    with patch.object(type(env["ir.cron"]), "_notify_progress", notify):
+        yield reported
+
+
+def plan_until_done(env, batch, after_call=None):
+    """Call the planning as ``ir.cron`` does: again while it reports remaining customers."""
+    with cron_progress(env) as remaining:
+        while True:
+            env["aftersales.revisit"]._cron_plan_revisits(batch_size=batch, today=TODAY)
+            if after_call:
+                after_call()
+            if not remaining[-1]:
+                return
+
+
 def measure(env, size, batch):
     cr = env.cr
     cr.execute("SAVEPOINT bench")
@@ -94,17 +119,17 @@ def measure(env, size, batch):
     make_customers(env, size, f"Bench{size}-")
     env.flush_all()
     env.invalidate_all()
-    Revisit = env["aftersales.revisit"]
     # the cron's calls: one bounded batch each (the cron commits between), until the pass ends
     per_batch = []
-    while True:
-        q0, t0 = cr.sql_log_count, time.perf_counter()
-        done = Revisit._cron_plan_revisits(batch_size=batch, today=TODAY)
+    mark = [cr.sql_log_count, time.perf_counter()]
+
+    def after_call():
         env.flush_all()
-        per_batch.append((cr.sql_log_count - q0, time.perf_counter() - t0))
+        per_batch.append((cr.sql_log_count - mark[0], time.perf_counter() - mark[1]))
         env.invalidate_all()
-        if done < batch:
-            break
+        mark[:] = [cr.sql_log_count, time.perf_counter()]
+
+    plan_until_done(env, batch, after_call)
     cr.execute(
         "SELECT count(*), count(DISTINCT (partner_id, slot)) FROM aftersales_revisit "
         "WHERE slot LIKE '2026-06%'"
@@ -118,8 +143,7 @@ def measure(env, size, batch):
     activities = cr.fetchone()[0]
     # second pass: nothing left to plan
     q1, t1 = cr.sql_log_count, time.perf_counter()
-    while Revisit._cron_plan_revisits(batch_size=batch, today=TODAY) == batch:
-        env.invalidate_all()
+    plan_until_done(env, batch, env.invalidate_all)
     env.flush_all()
     rerun = (cr.sql_log_count - q1, time.perf_counter() - t1)
     cr.execute("ROLLBACK TO SAVEPOINT bench")

@@ -132,6 +132,14 @@ class AftersalesCase(models.Model):
     )
     lot_id = fields.Many2one("stock.lot", string="Serial/Lot", check_company=True)
     purchase_date = fields.Date(compute="_compute_purchase_date", store=True, readonly=False, precompute=True)
+    purchase_place_id = fields.Many2one(
+        "crm.team",
+        compute="_compute_purchase_place_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Shop or sales channel the goods were bought in (C-1): the order's sales team.",
+    )
     warranty_id = fields.Many2one(
         "aftersales.warranty",
         compute="_compute_warranty_id",
@@ -211,6 +219,13 @@ class AftersalesCase(models.Model):
         for case in self:
             if case.sale_order_id:
                 case.purchase_date = case.sale_order_id.date_order.date()
+
+    @api.depends("sale_order_id")
+    def _compute_purchase_place_id(self):
+        for case in self:
+            if case.sale_order_id:
+                # sudo: the order's sales team, for after-sales users who read orders only
+                case.purchase_place_id = case.sale_order_id.sudo().team_id
 
     @api.depends("partner_id", "product_id", "lot_id")
     def _compute_warranty_id(self):

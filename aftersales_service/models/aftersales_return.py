@@ -61,7 +61,15 @@ class AftersalesReturn(models.Model):
         RETURN_TYPES, string="Type", required=True, default="no_reason", tracking=True
     )
     requested_outcome = fields.Selection(OUTCOMES, required=True, default="refund", tracking=True)
-    channel = fields.Char(help="Shop or channel the goods were bought in (R-3).")
+    channel = fields.Char(help="Shop or channel the goods were bought in (R-3), when not a sales team.")
+    purchase_place_id = fields.Many2one(
+        "crm.team",
+        compute="_compute_purchase_place_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Shop or sales channel the goods were bought in (R-3): the order's sales team.",
+    )
     description = fields.Text(string="Problem", help="What the customer reports (R-3).")
     state = fields.Selection(
         RETURN_STATES, default="draft", required=True, tracking=True, copy=False, index=True
@@ -133,6 +141,13 @@ class AftersalesReturn(models.Model):
     can_create_complaint = fields.Boolean(compute="_compute_can_flags")
 
     # ------------------------------------------------------------------ computes
+    @api.depends("sale_order_id")
+    def _compute_purchase_place_id(self):
+        for ret in self:
+            if ret.sale_order_id:
+                # sudo: the order's sales team, for after-sales users who read orders only
+                ret.purchase_place_id = ret.sale_order_id.sudo().team_id
+
     @api.depends("line_ids.refund_estimate")
     def _compute_refund_estimate(self):
         for ret in self:
@@ -525,6 +540,8 @@ class AftersalesReturn(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")
         action["domain"] = [("id", "in", self.picking_ids.ids)]
         action["context"] = {"create": False}
+        if len(self.picking_ids) == 1:  # one transfer: its form, as sale's deliveries button does
+            action.update(views=[(False, "form")], view_mode="form", res_id=self.picking_ids.id)
         return action
 
     def action_view_credit_notes(self):
@@ -532,4 +549,6 @@ class AftersalesReturn(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_refund_type")
         action["domain"] = [("id", "in", self.credit_note_ids.ids)]
         action["context"] = {"create": False}
+        if len(self.credit_note_ids) == 1:
+            action.update(views=[(False, "form")], view_mode="form", res_id=self.credit_note_ids.id)
         return action

@@ -1,5 +1,7 @@
 # pylint: disable=consider-merging-classes-inherited
 # (a rule part of the model, in a room of its own: see docs/ARCHITECTURE.md)
+from markupsafe import Markup
+
 from odoo import Command, _, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_is_zero
@@ -35,9 +37,8 @@ class AftersalesReturn(models.Model):
         if self.company_id.aftersales_post_credit_notes:
             credit_notes.action_post()
         self.message_post(
-            body=_(
-                "Credit note %(moves)s created.", moves=", ".join(m._get_html_link() for m in credit_notes)
-            )
+            body=Markup(_("Credit note %(moves)s created."))
+            % {"moves": Markup(", ").join(m._get_html_link() for m in credit_notes)}
         )
         if (
             all(float_is_zero(ln.qty_to_refund, precision_digits=4) for ln in self.line_ids)

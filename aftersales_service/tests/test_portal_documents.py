@@ -120,6 +120,9 @@ class TestPortalDocuments(WarrantyCommon, HttpCase):
         self.assertEqual(self.url_open(f"/my/compensations/{other.id}?access_token=wrong").status_code, 404)
         self.assertEqual(self.url_open("/my/compensations/abc").status_code, 404)
         self.assertEqual(
+            self.url_open(f"/my/compensations/{offer.id}/delete", data={"csrf_token": token}).status_code, 404
+        )
+        self.assertEqual(
             self.url_open(
                 f"/my/compensations/{other.id}/accept", data={"csrf_token": token, "name": "X"}
             ).status_code,

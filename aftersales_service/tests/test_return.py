@@ -380,3 +380,22 @@ class TestReturn(AftersalesCommon):
         complaint = self.env["aftersales.complaint"].browse(ret.action_create_complaint()["res_id"])
         self.assertEqual(complaint.return_id, ret)
         self.assertAlmostEqual(complaint.refund_loss, ret.credit_note_ids.amount_total)
+
+    def test_purchase_place_from_the_order(self):
+        """C-1, R-3: cases and returns record where the goods were bought (the order's sales
+        channel), which staff may correct."""
+        shop = self.env["crm.team"].create({"name": "Stockholm Shop"})
+        webshop = self.env["crm.team"].create({"name": "Web Shop"})
+        order = self.sell([(self.product_psu, 2, 20.0)])
+        order.team_id = shop
+        action = order.with_user(self.aftersales_user).action_aftersales_return()
+        ret = self.Return.browse(action["res_id"])
+        self.assertEqual(ret.purchase_place_id, shop)
+        case = (
+            self.env["aftersales.case"]
+            .with_user(self.aftersales_user)
+            .create({"subject": "Hum", "partner_id": self.customer.id, "sale_order_id": order.id})
+        )
+        self.assertEqual(case.purchase_place_id, shop)
+        case.purchase_place_id = webshop
+        self.assertEqual(case.purchase_place_id, webshop, "staff correct it")

@@ -1,7 +1,7 @@
 """Each main flow in a real browser (Odoo tours in headless Chromium), as the role that does it;
 after the tour, the test checks what the flow wrote."""
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .test_field_service import FieldServiceCommon
 
@@ -75,3 +75,111 @@ class TestPortalTours(FieldServiceCommon, HttpCase):
         self.assertEqual(offer.aftersales_accepted_by, "Anna Customer")
         offer.action_post()
         self.assertEqual(offer.state, "posted")
+
+
+@tagged("post_install", "-at_install")
+class TestFlowTours(FieldServiceCommon, HttpCase):
+    """Staff flows in the web client, each step by the role that does it."""
+
+    def test_case_flow_tour(self):
+        self.start_tour("/odoo", "aftersales_case_flow_tour", login="as_user", timeout=180)
+        case = self.Case.search([("subject", "=", "Projector flickers")])
+        self.assertEqual(len(case), 1)
+        self.assertEqual(case.partner_id, self.customer)
+        self.assertEqual(case.user_id, self.aftersales_user)
+        self.assertEqual(case.state, "resolved")
+        self.assertEqual(case.resolution, "repair")
+        rating = self.env["aftersales.rating"].search([("case_id", "=", case.id)])
+        self.assertEqual(rating.state, "requested", "the customer is asked to rate (V-5)")
+
+    def test_return_flow_tours(self):
+        self.company.write(
+            {"aftersales_refund_threshold": 0.0, "aftersales_manager_id": self.aftersales_manager.id}
+        )
+        self.aftersales_manager.groups_id += self.env.ref("stock.group_stock_user")
+        order = self.sell([(self.product_psu, 2, 20.0)])
+        invoice = order.invoice_ids
+        self.start_tour(
+            f"/odoo/sale.order/{order.id}", "aftersales_return_request_tour", login="as_user", timeout=180
+        )
+        ret = self.env["aftersales.return"].search([("sale_order_id", "=", order.id)])
+        self.assertEqual(ret.state, "to_approve", "delivered months ago: a manager decides (R-4)")
+        self.assertEqual(ret.create_uid, self.aftersales_user)
+        self.start_tour(
+            f"/odoo/aftersales.return/{ret.id}",
+            "aftersales_return_approve_tour",
+            login="as_manager",
+            timeout=180,
+        )
+        self.assertEqual(ret.approver_id, self.aftersales_manager)
+        self.assertEqual(ret.line_ids.qty_received, 2)
+        credit_note = ret.credit_note_ids
+        self.assertEqual(len(credit_note), 1)
+        self.assertEqual(credit_note.move_type, "out_refund")
+        self.assertEqual(credit_note.reversed_entry_id, invoice)
+        self.assertAlmostEqual(credit_note.amount_total, invoice.amount_total)
+        note = ret.message_ids.filtered(lambda m: "Credit note" in (m.body or ""))
+        self.assertIn(f'data-oe-id="{credit_note.id}"', note.body.replace("'", '"'), "a real link")
+        self.assertNotIn("&lt;a", note.body)
+
+    def test_complaint_flow_tours(self):
+        self.env["hr.department"].create({"name": "Production"})
+        executive = new_test_user(
+            self.env,
+            login="as_exec_tour",
+            name="Elsa Executive",
+            groups="aftersales_service.group_aftersales_executive",
+        )
+        self.company.aftersales_executive_id = executive
+        complaint = self.env["aftersales.complaint"].create(
+            {"partner_id": self.customer.id, "investigator_id": self.aftersales_user.id, "other_cost": 50.0}
+        )
+        url = f"/odoo/aftersales.complaint/{complaint.id}"
+        self.start_tour(url, "aftersales_complaint_investigate_tour", login="as_user", timeout=180)
+        self.assertEqual(complaint.state, "to_approve")
+        self.assertEqual(complaint.validity, "valid")
+        self.assertEqual(complaint.responsibility_ids.department_id.name, "Production")
+        self.assertEqual(complaint.responsibility_ids.share, 100)
+        self.assertIn("Wrong firmware", complaint.investigation_report)
+        self.start_tour(url, "aftersales_complaint_approve_tour", login="as_exec_tour", timeout=180)
+        self.assertEqual(complaint.state, "approved")
+        self.assertEqual(complaint.approver_id, executive)
+
+    def test_revisit_tour(self):
+        self.salesperson.groups_id += self.env.ref("aftersales_service.group_aftersales_user")
+        revisit = self.env["aftersales.revisit"].create(
+            {
+                "partner_id": self.customer.id,
+                "user_id": self.salesperson.id,
+                "planned_date": "2026-11-20",
+                "slot": "2026-11",
+                "slot_end": "2026-11-30",
+            }
+        )
+        self.assertTrue(revisit.activity_ids, "planned: an activity of the salesperson")
+        self.start_tour(
+            f"/odoo/aftersales.revisit/{revisit.id}",
+            "aftersales_revisit_tour",
+            login="as_salesperson",
+            timeout=180,
+        )
+        self.assertEqual(revisit.state, "done")
+        self.assertFalse(revisit.activity_ids, "the activity is done with it")
+        self.assertEqual(revisit.case_id.partner_id, self.customer)
+        self.assertIn("training", revisit.case_id.description)
+
+    def test_field_visit_tour(self):
+        visit = self._visit(distance_km=10)
+        visit.write({"appointment_start": "2026-04-02 08:00:00", "appointment_end": "2026-04-02 10:00:00"})
+        visit.action_schedule()
+        self.start_tour(
+            f"/odoo/aftersales.field.visit/{visit.id}",
+            "aftersales_field_visit_tour",
+            login="as_engineer",
+            timeout=180,
+        )
+        self.assertEqual(visit.state, "done")
+        self.assertTrue(visit.signature)
+        self.assertEqual(visit.signed_by, "Anna Customer")
+        self.assertTrue(visit.unit_inspected and visit.no_parts_replaced)
+        self.assertIn("Dust", visit.cause_analysis)

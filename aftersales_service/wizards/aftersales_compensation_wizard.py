@@ -60,9 +60,9 @@ class AftersalesCompensationWizard(models.TransientModel):
             raise UserError(
                 _(
                     "A compensation of %(amount)s exceeds invoice %(invoice)s (%(total)s untaxed).",
-                    amount=amount,
+                    amount=self.currency_id.format(amount),
                     invoice=self.invoice_id.name,
-                    total=self.invoice_id.amount_untaxed,
+                    total=self.currency_id.format(self.invoice_id.amount_untaxed),
                 )
             )
         invoice = self.invoice_id

@@ -1,0 +1,179 @@
+/** @odoo-module **/
+// The staff's side of each after-sales flow, start to end, in the web client. The records are
+// made by the Python tests (tests/test_tours.py), which log in as the right role and check what
+// the flow wrote.
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+const tours = registry.category("web_tour.tours");
+
+const click = (trigger, content) => ({ content, trigger, run: "click" });
+const status = (value) => ({
+    content: `The document is now ${value}`,
+    trigger: `.o_form_view .o_statusbar_status button[data-value="${value}"].o_arrow_button_current`,
+});
+const tab = (label) => click(`.o_form_view .o_notebook_headers a:contains("${label}")`, `Open the ${label} tab`);
+
+// C-1..C-4, V-5: intake -> assign -> start -> resolve; the customer is asked for a rating
+tours.add("aftersales_case_flow_tour", {
+    steps: () => [
+        ...stepUtils.goToAppSteps("aftersales_service.aftersales_menu_root", "Open After-Sales"),
+        click('.o_main_navbar [data-menu-xmlid="aftersales_service.aftersales_menu_operations"]', "Operations"),
+        click('.dropdown-item[data-menu-xmlid="aftersales_service.aftersales_case_menu"]', "Service Cases"),
+        click(".o_control_panel_main_buttons .o-kanban-button-new", "A new case"),
+        {
+            content: "What the customer says",
+            trigger: ".o_form_view .o_field_widget[name=subject] input",
+            run: "edit Projector flickers",
+        },
+        {
+            content: "Who calls",
+            trigger: ".o_form_view .o_field_widget[name=partner_id] input",
+            run: "edit Anna Customer",
+        },
+        click('.ui-menu-item > a:contains("Anna Customer")', "The customer"),
+        click(".o_form_view button[name=action_assign_to_me]", "Take the case"),
+        click(".o_form_view button[name=action_start]", "Start working on it"),
+        status("in_progress"),
+        tab("Resolution"),
+        {
+            content: "How it was solved",
+            trigger: ".o_form_view .o_field_widget[name=resolution] select",
+            run: "selectByLabel Repair",
+        },
+        click(".o_form_view button[name=action_resolve]", "Resolve"),
+        status("resolved"),
+        {
+            content: "The customer was asked to rate the service (a real link in the chatter)",
+            trigger: '.o-mail-Message:contains("How did we do") a[href*="/aftersales/rating/"]',
+        },
+    ],
+});
+
+// R-3, R-4 (requester): "Return / Exchange" on the order, outside the window: submitted with a reason
+tours.add("aftersales_return_request_tour", {
+    steps: () => [
+        click(".o_form_view button[name=action_aftersales_return]", "Return / Exchange on the order"),
+        tab("Problem and Approval"),
+        {
+            content: "Why the return is outside the rules",
+            trigger: ".o_form_view .o_field_widget[name=approval_reason] textarea",
+            run: "edit Customer found the wrong model installed",
+        },
+        click(".o_form_view button[name=action_submit]", "Submit"),
+        status("to_approve"),
+    ],
+});
+
+// R-4, R-6, R-7 (manager): approve -> receive the goods -> credit note
+tours.add("aftersales_return_approve_tour", {
+    steps: () => [
+        click(".o_form_view button[name=action_approve]", "Approve"),
+        status("waiting_goods"),
+        click(".o_form_view button[name=action_view_pickings]", "The return receipt"),
+        click(".o_form_view button[name=button_validate]", "Receive the goods"),
+        status("done"),
+        click(".o_breadcrumb li.breadcrumb-item:last a", "Back to the return"),
+        click(".o_form_view button[name=action_create_credit_note]", "Create the credit note"),
+        {
+            content: "The return's chatter links the credit note",
+            trigger: '.o-mail-Message:contains("Credit note") a[data-oe-model="account.move"]',
+        },
+        click(".o_form_view button[name=action_view_credit_notes]", "Open the credit note"),
+        {
+            content: "The credit note (Odoo's own) is open",
+            trigger: ".o_form_view .o_field_widget[name=invoice_line_ids] .o_data_row",
+        },
+    ],
+});
+
+// P-1..P-4 (investigator): investigate -> validity and responsibility -> submit
+tours.add("aftersales_complaint_investigate_tour", {
+    steps: () => [
+        click(".o_form_view button[name=action_start_investigation]", "Start the investigation"),
+        status("investigating"),
+        {
+            content: "The complaint is valid",
+            trigger: ".o_form_view .o_field_widget[name=validity] select",
+            run: 'select "valid"',
+        },
+        tab("Investigation"),
+        {
+            content: "The investigation report",
+            trigger: ".o_form_view .o_field_widget[name=investigation_report] .odoo-editor-editable",
+            run: "editor Wrong firmware loaded at the factory",
+        },
+        tab("Loss and Responsibility"),
+        click(".o_form_view .o_field_widget[name=responsibility_ids] .o_field_x2many_list_row_add a", "Add a line"),
+        {
+            content: "The department responsible",
+            trigger: ".o_form_view .o_selected_row .o_field_widget[name=department_id] input",
+            run: "edit Production",
+        },
+        click('.ui-menu-item > a:contains("Production")', "Production"),
+        {
+            content: "Its share",
+            trigger: ".o_form_view .o_selected_row .o_field_widget[name=share] input",
+            run: "edit 100",
+        },
+        click(".o_form_view button[name=action_submit]", "Submit for approval"),
+        status("to_approve"),
+    ],
+});
+
+// P-4 (executive): approve
+tours.add("aftersales_complaint_approve_tour", {
+    steps: () => [
+        click(".o_form_view button[name=action_approve]", "Approve"),
+        status("approved"),
+    ],
+});
+
+// V-1..V-3 (salesperson): the planned revisit is done
+tours.add("aftersales_revisit_tour", {
+    steps: () => [
+        {
+            content: "What the customer said",
+            trigger: ".o_form_view .o_field_widget[name=problems] textarea",
+            run: "edit Asks for a training of the new staff",
+        },
+        click(".o_form_view button[name=action_done]", "Mark done"),
+        status("done"),
+        click(".o_form_view button[name=action_create_case]", "The problem becomes a case"),
+        {
+            content: "The follow-up case is open",
+            trigger: '.o_form_view .o_statusbar_status button[data-value="new"].o_arrow_button_current',
+        },
+    ],
+});
+
+// F-1..F-4 (engineer): scheduled visit -> on site -> report -> customer's signature -> done
+tours.add("aftersales_field_visit_tour", {
+    steps: () => [
+        click(".o_form_view button[name=action_arrive]", "Arrived at the customer"),
+        status("on_site"),
+        tab("On-Site Checks"),
+        {
+            content: "The fault cause",
+            trigger: ".o_form_view .o_field_widget[name=cause_analysis] .odoo-editor-editable",
+            run: "editor Dust in the power supply",
+        },
+        click(".o_form_view .o_field_widget[name=unit_inspected] input", "The whole unit was inspected"),
+        tab("Parts and Tools"),
+        click(".o_form_view .o_field_widget[name=no_parts_replaced] input", "No parts replaced"),
+        tab("Customer Acceptance"),
+        {
+            content: "Who signs",
+            trigger: ".o_form_view .o_field_widget[name=signed_by] input",
+            run: "edit Anna Customer",
+        },
+        click(".o_form_view .o_field_widget[name=signature] .o_signature", "The customer signs"),
+        click('.modal .btn-primary:contains("Adopt & Sign"):enabled', "Adopt & Sign"),
+        {
+            content: "The signature is on the report",
+            trigger: ".o_form_view .o_field_widget[name=signature] img.o_signature",
+        },
+        click(".o_form_view button[name=action_done]", "Complete"),
+        status("done"),
+    ],
+});
