@@ -14,12 +14,23 @@ class AftersalesReturnLine(models.Model):
     company_id = fields.Many2one(related="return_id.company_id", store=True)
     sale_line_id = fields.Many2one("sale.order.line", string="Order Line", required=True, index=True)
     product_id = fields.Many2one(related="sale_line_id.product_id", store=True)
-    lot_id = fields.Many2one("stock.lot", string="Serial/Lot")
+    lot_id = fields.Many2one("stock.lot", string="Serial/Lot", domain="[('id', 'in', allowed_lot_ids)]")
+    allowed_lot_ids = fields.Many2many(
+        "stock.lot", compute="_compute_allowed_lot_ids", help="The serials delivered on this order line."
+    )
     reason = fields.Char()
     outcome = fields.Selection(
         OUTCOMES, compute="_compute_outcome", store=True, readonly=False, precompute=True, required=True
     )
-    qty_requested = fields.Float(string="Requested", digits="Product Unit of Measure", default=1.0)
+    qty_requested = fields.Float(
+        string="Requested",
+        digits="Product Unit of Measure",
+        compute="_compute_qty_requested",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="A serial names one unit: the quantity follows it.",
+    )
     qty_approved = fields.Float(string="Approved", digits="Product Unit of Measure", copy=False)
     return_move_ids = fields.Many2many("stock.move", string="Return Moves", copy=False, readonly=True)
     qty_received = fields.Float(
@@ -145,6 +156,24 @@ class AftersalesReturnLine(models.Model):
                 if sale_line.product_uom_qty
                 else 0.0
             )
+
+    @api.depends("sale_line_id")
+    def _compute_allowed_lot_ids(self):
+        for line in self:
+            # sudo: after-sales users read the deliveries of the order, not every stock record
+            line.allowed_lot_ids = (
+                line.sale_line_id.sudo()
+                .move_ids.filtered(lambda m: m.state == "done" and m.location_dest_id.usage == "customer")
+                .move_line_ids.lot_id
+            )
+
+    @api.depends("lot_id")
+    def _compute_qty_requested(self):
+        for line in self:
+            if line.lot_id and line.lot_id.product_id.tracking == "serial":
+                line.qty_requested = 1.0
+            else:
+                line.qty_requested = line.qty_requested or 1.0
 
     def _delivered_moves(self):
         self.ensure_one()

@@ -1,7 +1,6 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
-from .tools import form_action
 
 # S-3: the after-sales fields of an order carry the groups that may read their records, so that
 # the order's own users (sales, invoicing, warehouse) keep reading and exporting their orders
@@ -90,12 +89,21 @@ class SaleOrder(models.Model):
             order.aftersales_return_count = counts.get(order, 0)
 
     def action_aftersales_return(self):
-        """R-3: "Return / Exchange" opens a return with the delivered, not yet returned lines."""
+        """R-3: "Return / Exchange" opens a new return form filled with the delivered, not yet
+        returned lines; nothing is created until the user saves it."""
         self.ensure_one()
         if self.state != "sale":
             raise UserError(_("Only a confirmed order can be returned."))
-        Return = self.env["aftersales.return"]
-        return form_action(Return.create(Return._prepare_return_vals(self)))
+        vals = self.env["aftersales.return"]._prepare_return_vals(self)
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("New Return"),
+            "res_model": "aftersales.return",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {f"default_{field}": value for field, value in vals.items()},
+        }
 
     def action_view_aftersales_returns(self):
         self.ensure_one()

@@ -2,7 +2,7 @@ from datetime import date
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import freeze_time, new_test_user, tagged
+from odoo.tests import Form, freeze_time, new_test_user, tagged
 
 from .common import DELIVERY_DATE, AftersalesCommon
 
@@ -356,8 +356,13 @@ class TestReturn(AftersalesCommon):
     # ---------------------------------------------------------------- access
     def test_multi_company_and_defaults_from_order(self):
         order = self.sell([(self.product_psu, 10, 20.0), (self.product_switcher, 1, 1000.0)])
+        count = self.Return.search_count([])
         action = order.with_user(self.aftersales_user).action_aftersales_return()
-        ret = self.Return.browse(action["res_id"])
+        self.assertFalse(action.get("res_id"), "a new form: nothing is created before saving")
+        self.assertEqual(self.Return.search_count([]), count)
+        with Form(self.Return.with_user(self.aftersales_user).with_context(**action["context"])) as form:
+            self.assertEqual(form.sale_order_id, order)
+        ret = form.record
         self.assertEqual(
             {(ln.product_id, ln.qty_requested) for ln in ret.line_ids},
             {(self.product_psu, 10), (self.product_switcher, 1)},
@@ -389,7 +394,7 @@ class TestReturn(AftersalesCommon):
         order = self.sell([(self.product_psu, 2, 20.0)])
         order.team_id = shop
         action = order.with_user(self.aftersales_user).action_aftersales_return()
-        ret = self.Return.browse(action["res_id"])
+        ret = self.Return.with_user(self.aftersales_user).with_context(**action["context"]).create({})
         self.assertEqual(ret.purchase_place_id, shop)
         case = (
             self.env["aftersales.case"]
@@ -399,3 +404,25 @@ class TestReturn(AftersalesCommon):
         self.assertEqual(case.purchase_place_id, shop)
         case.purchase_place_id = webshop
         self.assertEqual(case.purchase_place_id, webshop, "staff correct it")
+
+    def test_serial_picker_on_return_lines(self):
+        """W-6/R-3: a return of a serial-tracked product names the unit, among the serials
+        delivered on that order line; the quantity follows the serial."""
+        order = self.sell([(self.product_camera, 2, 200.0)])
+        delivered = order.picking_ids.move_ids.move_line_ids.lot_id
+        self.assertEqual(len(delivered), 2)
+        other = self.camera_lots - delivered
+        ret = self.Return.with_user(self.aftersales_user).create(
+            {
+                "sale_order_id": order.id,
+                "line_ids": [Command.create({"sale_line_id": order.order_line.id, "qty_requested": 2})],
+            }
+        )
+        line = ret.line_ids
+        self.assertEqual(line.allowed_lot_ids, delivered, "only the serials delivered on the line")
+        self.assertFalse(line.allowed_lot_ids & other)
+        line.lot_id = delivered[0]
+        self.assertEqual(line.qty_requested, 1, "one serial, one unit")
+        line.lot_id = other[0]
+        with self.assertRaisesRegex(ValidationError, "was not delivered"):
+            ret.action_submit()

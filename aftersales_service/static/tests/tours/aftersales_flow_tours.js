@@ -54,6 +54,10 @@ tours.add("aftersales_case_flow_tour", {
 tours.add("aftersales_return_request_tour", {
     steps: () => [
         click(".o_form_view button[name=action_aftersales_return]", "Return / Exchange on the order"),
+        {
+            content: "A new return, filled with the delivered lines (not saved yet)",
+            trigger: ".o_form_view .o_form_editable .o_field_widget[name=line_ids] .o_data_row",
+        },
         tab("Problem and Approval"),
         {
             content: "Why the return is outside the rules",
