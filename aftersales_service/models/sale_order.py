@@ -1,7 +1,6 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
-
 # S-3: the after-sales fields of an order carry the groups that may read their records, so that
 # the order's own users (sales, invoicing, warehouse) keep reading and exporting their orders
 AFTERSALES_USERS = "aftersales_service.group_aftersales_user"
