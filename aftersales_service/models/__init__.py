@@ -21,6 +21,7 @@ from . import aftersales_case_part
 from . import aftersales_case_tag
 from . import aftersales_sla_policy
 from . import aftersales_team
+from . import aftersales_team_satisfaction
 from . import aftersales_return
 from . import aftersales_return_line
 from . import aftersales_return_goods

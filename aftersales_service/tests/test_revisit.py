@@ -6,7 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, freeze_time, tagged
 from odoo.tools import mute_logger
 
-from .common import AftersalesCommon
+from .common import AftersalesCommon, CaseCommon
 
 
 class RevisitCommon(AftersalesCommon):
@@ -230,3 +230,43 @@ class TestRating(RevisitCommon, HttpCase):
             Rating.create({"partner_id": self.customer.id, "rated_user_id": self.aftersales_user.id})._submit(
                 dict(good, attitude="great")
             )
+
+
+@tagged("post_install", "-at_install")
+class TestSatisfactionTarget(CaseCommon):
+    """V-6: satisfaction against the company's target per team and month."""
+
+    def _rate(self, case, satisfied, day):
+        rating = self.env["aftersales.rating"].create(
+            {"partner_id": self.customer.id, "rated_user_id": self.aftersales_user.id, "case_id": case.id}
+        )
+        level = "satisfied" if satisfied else "poor"
+        with freeze_time(day):
+            rating._submit(dict.fromkeys(rating.DIMENSIONS, "satisfied") | {"attitude": level})
+        return rating
+
+    def test_month_below_target_tells_the_manager_once(self):
+        self.company.aftersales_satisfaction_target = 97.0
+        good_team = self.env["aftersales.team"].create({"name": "Good Team", "company_id": self.company.id})
+        case = self.new_case()
+        good_case = self.new_case(team_id=good_team.id)
+        self._rate(case, True, "2026-05-10")
+        self._rate(case, False, "2026-05-20")
+        self._rate(good_case, True, "2026-05-12")
+        self._rate(case, False, "2026-06-02")  # next month: not counted for May
+        Team = self.env["aftersales.team"]
+        below = Team._cron_check_satisfaction(today=date(2026, 6, 1))
+        self.assertEqual(below, self.team, "50 % in May: below the 97 % target")
+        activity = self.team.activity_ids
+        self.assertEqual(activity.user_id, self.aftersales_manager)
+        self.assertIn("2026-05: 50.0 % of 2 ratings", activity.summary)
+        self.assertFalse(good_team.activity_ids, "100 %: nothing to do")
+        self.assertFalse(Team._cron_check_satisfaction(today=date(2026, 6, 1)), "once per month")
+        self.assertEqual(len(self.team.activity_ids), 1)
+        # the team card: this month's rate against the target
+        with freeze_time("2026-06-15"):
+            self.team.invalidate_recordset()
+            self.assertEqual(self.team.rating_count_month, 1)
+            self.assertEqual(self.team.satisfaction_month, 0.0)
+            self.assertTrue(self.team.satisfaction_below_target)
+            self.assertEqual(self.team.satisfaction_target, 97.0)
