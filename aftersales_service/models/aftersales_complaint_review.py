@@ -118,8 +118,10 @@ class AftersalesComplaintReview(models.Model):
         )
 
     def action_publish(self):
-        """Issue one reward/penalty notice per employee: a PDF posted on the employee's chatter."""
+        """Issue one reward/penalty notice per employee: a PDF posted on the employee's chatter
+        with the notice email (a template) to the employee's work contact."""
         report = self.env.ref("aftersales_service.action_report_penalty_notice")
+        template = self.env.ref("aftersales_service.mail_template_penalty_notice")
         for review in self:
             if review.state != "approved":
                 raise UserError(_("Approve the review before publishing it."))
@@ -137,8 +139,12 @@ class AftersalesComplaintReview(models.Model):
                         "mimetype": "application/pdf" if fmt == "pdf" else "text/html",
                     }
                 )
-                employee.message_post(
-                    body=_("Reward/penalty notice of %(review)s.", review=review.name),
-                    attachment_ids=attachment.ids,
+                # the notice is emailed to the employee (a template), the PDF attached
+                lines = review.responsibility_ids.filtered(lambda r, e=employee: r.employee_id == e)
+                employee.with_context(
+                    aftersales_review_name=review.name,
+                    aftersales_notice_total=review.currency_id.format(sum(lines.mapped("penalty_amount"))),
+                ).message_post_with_source(
+                    template, subtype_xmlid="mail.mt_comment", attachment_ids=attachment.ids
                 )
             review.state = "published"

@@ -85,6 +85,32 @@ class AftersalesRating(models.Model):
             vals[dim] = answers[dim]
         vals.update(comment=comment or False, state="rated", rating_date=fields.Date.context_today(self))
         self.write(vals)
+        if not self.is_satisfied:
+            self._open_improvement_action()
+
+    def _open_improvement_action(self):
+        """S-1, V-7: a rating below "satisfied" opens an improvement action: an activity on the
+        case for its team leader (else the After-Sales manager), with the answers and comment."""
+        self.ensure_one()
+        # sudo: the customer rates from a public page; the action is for the staff
+        case = self.sudo().case_id
+        owner = case.team_id.leader_id or self.company_id.aftersales_manager_id
+        if not case or not owner:
+            return
+        levels = dict(self._fields["attitude"]._description_selection(self.env))
+        answers = ", ".join(
+            f"{self._fields[dim]._description_string(self.env)}: {levels.get(self[dim], '')}"
+            for dim in self.DIMENSIONS
+            if self[dim] not in ("very_satisfied", "satisfied")
+        )
+        case.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=owner.id,
+            summary=self.env._("Improvement action: poor rating of %(case)s", case=case.name),
+            note=self.env._(
+                "%(answers)s. Comment: %(comment)s", answers=answers, comment=self.comment or "-"
+            ),
+        )
 
     def _get_public_url(self):
         self.ensure_one()

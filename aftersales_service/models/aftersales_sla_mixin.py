@@ -50,6 +50,21 @@ class AftersalesSlaMixin(models.AbstractModel):
         aggregator="avg",
         help="100 when a resolved case met its first-response and resolution deadlines, else 0 (S-2).",
     )
+    # --- scorecard measures (S-2): averages in the pivot and graph views, per team, person, month
+    first_response_hours = fields.Float(
+        string="First Response (h)",
+        compute="_compute_scorecard_hours",
+        store=True,
+        aggregator="avg",
+        help="Hours from registration to the first response to the customer (S-2).",
+    )
+    resolution_hours = fields.Float(
+        string="Resolution Time (h)",
+        compute="_compute_scorecard_hours",
+        store=True,
+        aggregator="avg",
+        help="Hours from registration to resolution (S-2).",
+    )
     # --- escalation (C-9)
     escalation_level = fields.Integer(
         readonly=True, copy=False, help="1 team leader, 2 manager, 3 executive.", groups=INTERNAL
@@ -64,6 +79,21 @@ class AftersalesSlaMixin(models.AbstractModel):
     def _compute_sla_deadline(self):
         for case in self:
             case.sla_deadline = min(case._running_deadlines(), default=False)
+
+    @api.depends("date_registered", "first_response_date", "resolved_date")
+    def _compute_scorecard_hours(self):
+        for case in self:
+            start = case.date_registered
+            case.first_response_hours = (
+                (case.first_response_date - start).total_seconds() / 3600.0
+                if start and case.first_response_date
+                else False
+            )
+            case.resolution_hours = (
+                (case.resolved_date - start).total_seconds() / 3600.0
+                if start and case.resolved_date
+                else False
+            )
 
     @api.depends(
         "state", "resolved_date", "first_response_date", "first_response_deadline", "resolution_deadline"

@@ -7,7 +7,8 @@ from odoo import api, fields, models
 
 class AftersalesTeam(models.Model):
     """V-6: each team's satisfaction rate against the company's target, this month on the team
-    card, and an activity for the manager when a month ended below target."""
+    card, and an activity for the manager when a month ended below target; S-2: the month's
+    scorecard of the team (SLA met, first response and resolution times) on the same card."""
 
     _name = "aftersales.team"
     _inherit = ["aftersales.team", "mail.activity.mixin"]
@@ -21,6 +22,32 @@ class AftersalesTeam(models.Model):
     rating_count_month = fields.Integer(string="Ratings This Month", compute="_compute_satisfaction_month")
     satisfaction_target = fields.Float(related="company_id.aftersales_satisfaction_target")
     satisfaction_below_target = fields.Boolean(compute="_compute_satisfaction_month")
+    # S-2: this month's scorecard of the team's resolved cases
+    sla_met_month = fields.Float(string="SLA Met This Month (%)", compute="_compute_scorecard_month")
+    first_response_month = fields.Float(
+        string="First Response This Month (h)", compute="_compute_scorecard_month"
+    )
+    resolution_month = fields.Float(
+        string="Resolution Time This Month (h)", compute="_compute_scorecard_month"
+    )
+
+    def _compute_scorecard_month(self):
+        today = fields.Date.context_today(self)
+        groups = self.env["aftersales.case"]._read_group(
+            [
+                ("team_id", "in", self.ids),
+                ("state", "in", ("resolved", "closed")),
+                ("resolved_date", ">=", fields.Datetime.to_datetime(today.replace(day=1))),
+            ],
+            ["team_id"],
+            ["sla_met:avg", "first_response_hours:avg", "resolution_hours:avg"],
+        )
+        figures = {team: rest for team, *rest in groups}
+        for team in self:
+            sla_met, first_response, resolution = figures.get(team, (0.0, 0.0, 0.0))
+            team.sla_met_month = sla_met or 0.0
+            team.first_response_month = first_response or 0.0
+            team.resolution_month = resolution or 0.0
 
     def _compute_satisfaction_month(self):
         today = fields.Date.context_today(self)

@@ -232,7 +232,12 @@ class TestComplaint(AftersalesCommon):
         self.assertIn("Reward / penalty notice", content)
         self.assertIn("Arne Assembler", content)
         self.assertNotIn("Li Driver", content)
-        self.assertTrue(self.employee_a.message_ids.filtered(lambda m: notice in m.attachment_ids))
+        message = self.employee_a.message_ids.filtered(lambda m: notice in m.attachment_ids)
+        self.assertEqual(len(message), 1)
+        # the notice email (a template) goes to the employee's work contact, amounts formatted
+        self.assertIn(self.employee_a.work_contact_id, message.partner_ids)
+        self.assertIn(review.name, message.subject)
+        self.assertIn(review.currency_id.symbol, message.body)
 
     def test_multi_company(self):
         complaint = self._complaint()

@@ -270,3 +270,39 @@ class TestSatisfactionTarget(CaseCommon):
             self.assertEqual(self.team.satisfaction_month, 0.0)
             self.assertTrue(self.team.satisfaction_below_target)
             self.assertEqual(self.team.satisfaction_target, 97.0)
+
+    def test_poor_rating_opens_an_improvement_action(self):
+        """S-1, V-7: a rating below "satisfied" gives the team leader an improvement action."""
+        case = self.new_case()
+        good = self.new_case()
+        self._rate(good, True, "2026-05-10")
+        self.assertFalse(good.activity_ids.filtered(lambda a: "Improvement" in (a.summary or "")))
+        rating = self._rate(case, False, "2026-05-11")
+        rating.comment = "Late twice"
+        action = case.activity_ids.filtered(lambda a: "Improvement action" in (a.summary or ""))
+        self.assertEqual(len(action), 1)
+        self.assertEqual(action.user_id, self.team.leader_id)
+        self.assertIn("Attitude: Poor", action.note)
+
+    def test_scorecard_measures_and_team_card(self):
+        """S-2: first-response and resolution hours per case (pivot averages) and this month's
+        scorecard of the team on its Overview card."""
+        with freeze_time("2026-06-01 08:00:00"):
+            case = self.new_case(user_id=self.aftersales_user.id, resolution="repair")
+        with freeze_time("2026-06-01 10:30:00"):
+            case.with_user(self.aftersales_user).message_post(
+                body="We are on it", message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+        with freeze_time("2026-06-02 08:00:00"):
+            case.with_user(self.aftersales_user).action_resolve()
+        self.assertAlmostEqual(case.first_response_hours, 2.5)
+        self.assertAlmostEqual(case.resolution_hours, 24.0)
+        groups = self.Case._read_group(
+            [("id", "=", case.id)], ["team_id"], ["first_response_hours:avg", "resolution_hours:avg"]
+        )
+        self.assertEqual(groups, [(self.team, 2.5, 24.0)], "averages per team in the pivot")
+        with freeze_time("2026-06-15"):
+            self.team.invalidate_recordset()
+            self.assertAlmostEqual(self.team.first_response_month, 2.5)
+            self.assertAlmostEqual(self.team.resolution_month, 24.0)
+            self.assertEqual(self.team.sla_met_month, case.sla_met)
