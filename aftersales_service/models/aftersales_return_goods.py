@@ -1,5 +1,7 @@
 # pylint: disable=consider-merging-classes-inherited
 # (a rule part of the model, in a room of its own: see docs/ARCHITECTURE.md)
+from markupsafe import Markup
+
 from odoo import Command, _, models
 from odoo.tools import SQL, float_compare
 
@@ -100,6 +102,35 @@ class AftersalesReturn(models.Model):
             if incoming and all(p.state in ("done", "cancel") for p in incoming):
                 ret.state = "received"
                 ret.message_post(body=_("Goods received."))
+                ret._create_repairs()
+
+    def _create_repairs(self):
+        """R-2: each received unit whose outcome is a repair gets its standard repair order (priced
+        per its warranty), made from the returned unit; the repair sends it back when done."""
+        Warranty = self.env["aftersales.warranty"]
+        for ret in self:
+            # sudo: reading which repairs exist already (workshop records)
+            done_lines = (
+                self.env["repair.order"]
+                .sudo()
+                .search([("aftersales_return_line_id", "in", ret.line_ids.ids)])
+                .aftersales_return_line_id
+            )
+            for line in ret.line_ids.filtered(lambda ln: ln.outcome == "repair" and ln.qty_received > 0):
+                if line in done_lines:
+                    continue
+                lot = line.lot_id or line.return_move_ids.move_line_ids.lot_id[:1]
+                repair = Warranty._create_repair_order(
+                    ret.partner_id,
+                    line.product_id,
+                    lot=lot or None,
+                    aftersales_return_line_id=line.id,
+                    product_qty=line.qty_received,
+                )
+                ret.message_post(
+                    body=Markup(_("Repair %(repair)s opened for the returned unit."))
+                    % {"repair": repair._get_html_link()}
+                )
 
     def _flag_over_receipt(self):
         """R-6: more received than approved is never refunded (``qty_to_refund`` stops at the

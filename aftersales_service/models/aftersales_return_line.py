@@ -157,6 +157,14 @@ class AftersalesReturnLine(models.Model):
                 else 0.0
             )
 
+    @api.depends("return_id.name", "product_id", "lot_id")
+    def _compute_display_name(self):
+        for line in self:
+            parts = [line.return_id.name or "", line.product_id.display_name or ""]
+            if line.lot_id:
+                parts.append(line.lot_id.name)
+            line.display_name = " - ".join(p for p in parts if p)
+
     @api.depends("sale_line_id")
     def _compute_allowed_lot_ids(self):
         for line in self:

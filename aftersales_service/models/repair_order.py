@@ -1,4 +1,6 @@
-from odoo import api, fields, models
+from markupsafe import Markup
+
+from odoo import Command, _, api, fields, models
 
 
 class RepairOrder(models.Model):
@@ -21,6 +23,78 @@ class RepairOrder(models.Model):
         copy=False,
         groups="aftersales_service.group_aftersales_user",
     )
+
+    aftersales_return_line_id = fields.Many2one(
+        "aftersales.return.line",
+        string="Return Line",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        groups="aftersales_service.group_aftersales_user",
+        help="R-2: the returned unit this repair is for; once repaired it is delivered back.",
+    )
+    aftersales_redelivery_id = fields.Many2one(
+        "stock.picking",
+        string="Re-delivery",
+        copy=False,
+        readonly=True,
+        groups="aftersales_service.group_aftersales_user",
+    )
+
+    def action_repair_done(self):
+        res = super().action_repair_done()
+        # sudo: the workshop (stock users) ends the repair; the return is after-sales data
+        self.sudo().filtered(
+            lambda r: r.state == "done" and r.aftersales_return_line_id
+        )._aftersales_redeliver()
+        return res
+
+    def _aftersales_redeliver(self):
+        """R-2: a repaired returned unit goes back to the customer with a standard delivery from
+        the repair's location (the same serial), linked to the return."""
+        for repair in self.filtered(lambda r: not r.aftersales_redelivery_id):
+            line = repair.aftersales_return_line_id
+            ret = line.return_id
+            warehouse = self.env["stock.warehouse"].search(
+                [("company_id", "=", repair.company_id.id)], limit=1
+            )
+            picking_type = warehouse.out_type_id
+            customer = self.env.ref("stock.stock_location_customers")
+            picking = (
+                self.env["stock.picking"]
+                .with_company(repair.company_id)
+                .create(
+                    {
+                        "picking_type_id": picking_type.id,
+                        "partner_id": ret.partner_id.id,
+                        "origin": f"{ret.name} / {repair.name}",
+                        "location_id": repair.location_id.id,
+                        "location_dest_id": customer.id,
+                        "aftersales_return_id": ret.id,
+                        "move_ids": [
+                            Command.create(
+                                {
+                                    "name": repair.product_id.display_name,
+                                    "product_id": repair.product_id.id,
+                                    "product_uom_qty": repair.product_qty,
+                                    "product_uom": repair.product_uom.id,
+                                    "location_id": repair.location_id.id,
+                                    "location_dest_id": customer.id,
+                                }
+                            )
+                        ],
+                    }
+                )
+            )
+            picking.action_confirm()
+            picking.action_assign()
+            if repair.lot_id:  # the repaired serial itself, not any unit in stock
+                picking.move_ids.move_line_ids.write({"lot_id": repair.lot_id.id})
+            repair.aftersales_redelivery_id = picking
+            ret.message_post(
+                body=Markup(_("%(repair)s is done: the unit goes back to the customer with %(picking)s."))
+                % {"repair": repair._get_html_link(), "picking": picking._get_html_link()}
+            )
 
     @api.onchange("aftersales_warranty_id")
     def _onchange_aftersales_warranty_id(self):

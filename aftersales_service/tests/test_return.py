@@ -426,3 +426,42 @@ class TestReturn(AftersalesCommon):
         line.lot_id = other[0]
         with self.assertRaisesRegex(ValidationError, "was not delivered"):
             ret.action_submit()
+
+    def test_repair_outcome_repairs_and_delivers_back(self):
+        """R-2: a returned unit to repair gets its repair order (the returned serial, the
+        customer, its warranty) and, once repaired, a delivery back to the customer."""
+        self.company.aftersales_refund_threshold = 0.0
+        order = self.sell([(self.product_camera, 1, 200.0)])
+        serial = order.picking_ids.move_ids.move_line_ids.lot_id
+        with freeze_time("2026-03-10"):
+            ret = self._new_return(order, [(order.order_line, 1, serial)], requested_outcome="repair")
+            ret.action_submit()
+            self.assertEqual(ret.state, "waiting_goods")
+            self._receive(ret, lots=serial)
+        self.assertEqual(ret.state, "received")
+        repair = self.env["repair.order"].search([("aftersales_return_line_id", "=", ret.line_ids.id)])
+        self.assertEqual(len(repair), 1)
+        self.assertEqual(
+            (repair.partner_id, repair.product_id, repair.lot_id),
+            (self.customer, self.product_camera, serial),
+        )
+        self.assertEqual(
+            repair.aftersales_warranty_id, order.aftersales_warranty_ids, "priced per its warranty"
+        )
+        ret._create_repairs()
+        self.assertEqual(
+            self.env["repair.order"].search_count([("aftersales_return_line_id", "=", ret.line_ids.id)]),
+            1,
+            "once",
+        )
+        repair.action_validate()
+        repair.action_repair_start()
+        repair.action_repair_end()
+        self.assertEqual(repair.state, "done")
+        back = repair.aftersales_redelivery_id
+        self.assertEqual(back.picking_type_code, "outgoing")
+        self.assertEqual(back.partner_id, self.customer)
+        self.assertEqual(back.aftersales_return_id, ret)
+        self.assertEqual(back.move_ids.product_id, self.product_camera)
+        self.assertEqual(back.move_ids.move_line_ids.lot_id, serial, "the repaired unit itself")
+        self.assertFalse(ret.credit_note_ids, "a repair is not refunded")
