@@ -30,9 +30,11 @@ def make_customers(env, size, tag):
         SQL(
             """
             INSERT INTO res_partner (name, complete_name, active, type, is_company, service_class, user_id,
-                                     create_uid, write_uid, create_date, write_date, autopost_bills)
+                                     customer_rank, create_uid, write_uid, create_date, write_date,
+                                     autopost_bills)
             SELECT %(tag)s || g, %(tag)s || g, true, 'contact', true,
-                   CASE WHEN mod(g, 10) = 0 THEN 'key' ELSE 'normal' END, %(uid)s, 1, 1, now(), now(), 'ask'
+                   CASE WHEN mod(g, 10) = 0 THEN 'key' ELSE 'normal' END, %(uid)s, 1,
+                   1, 1, now(), now(), 'ask'
               FROM generate_series(1, %(size)s) g
             """,
             tag=tag,

@@ -232,7 +232,13 @@ class AftersalesRevisit(models.Model):
                 remaining = self.search_count([("state", "=", "planned"), ("slot_end", "<", today)])
                 self.env["ir.cron"]._notify_progress(done=len(missed), remaining=remaining + 1)
                 return 0
-        domain = [("service_class", "in", ("normal", "key")), ("id", ">", last_id)]
+        # every customer (V-1): a commercial entity that bought (Odoo's customer rank), in a class
+        domain = [
+            ("service_class", "in", ("normal", "key")),
+            ("customer_rank", ">", 0),
+            ("parent_id", "=", False),
+            ("id", ">", last_id),
+        ]
         partners = Partner.search(domain, order="id", limit=batch_size)
         # a customer is revisited by its company, else its salesperson's company
         by_company = partners.grouped(lambda p: p.company_id or p.user_id.company_id or self.env.company)
@@ -247,7 +253,7 @@ class AftersalesRevisit(models.Model):
                 )
         remaining = 0
         if len(partners) == batch_size:
-            remaining = Partner.search_count([*domain[:1], ("id", ">", partners[-1].id)])
+            remaining = Partner.search_count([*domain[:-1], ("id", ">", partners[-1].id)])
         if remaining:
             params.set_param(REVISIT_CURSOR_KEY, f"{month}:{partners[-1].id}")
         elif cursor:

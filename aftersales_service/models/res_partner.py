@@ -24,10 +24,11 @@ class ResPartner(models.Model):
     # --- revisits and satisfaction (V)
     service_class = fields.Selection(
         [("none", "None"), ("normal", "Normal"), ("key", "Key Customer")],
-        default="none",
+        default="normal",
         index=True,
         tracking=True,
-        help="Revisits per month follow the class (V-1): normal and key customers, in Settings.",
+        help="Every customer is in a class (V-1): normal by default, key customers marked here; "
+        "revisits per month follow the class (Settings). None: no periodic revisit.",
     )
     aftersales_revisit_count = fields.Integer(
         compute="_compute_aftersales_revisit_count", groups="aftersales_service.group_aftersales_user"

@@ -32,7 +32,14 @@ class TestCronBatches(CaseCommon):
         Partner = self.env["res.partner"]
         Revisit = self.env["aftersales.revisit"]
         customers = Partner.create(
-            [{"name": f"Batch customer {i}", "service_class": "key" if i % 2 else "normal"} for i in range(7)]
+            [
+                {
+                    "name": f"Batch customer {i}",
+                    "service_class": "key" if i % 2 else "normal",
+                    "customer_rank": 1,
+                }
+                for i in range(7)
+            ]
         )
         today = date(2026, 6, 1)
         progress = calls_until_done(Revisit._cron_plan_revisits, batch_size=3, today=today)

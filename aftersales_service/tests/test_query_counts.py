@@ -160,14 +160,14 @@ class TestQueryCounts(CaseCommon):
         Partner = self.env["res.partner"]
         Revisit = self.env["aftersales.revisit"]
         today = fields.Date.to_date("2026-06-01")
-        Partner.create([{"name": f"Key {i}", "service_class": "key"} for i in range(5)])
+        Partner.create([{"name": f"Key {i}", "service_class": "key", "customer_rank": 1} for i in range(5)])
         q_small = self._queries(lambda: Revisit._cron_plan_revisits(today=today))
-        Partner.create([{"name": f"Key B{i}", "service_class": "key"} for i in range(40)])
+        Partner.create([{"name": f"Key B{i}", "service_class": "key", "customer_rank": 1} for i in range(40)])
         q_large = self._queries(lambda: Revisit._cron_plan_revisits(today=today))
         planned = Revisit.search_count([("partner_id.name", "like", "Key B"), ("slot", "like", "2026-06")])
         self.assertEqual(planned, 80, "two revisits a month for each new key customer")
         self.assertLessEqual(q_large - q_small, 10, f"planning 5 vs 40 customers: {q_small} vs {q_large}")
-        Partner.create([{"name": f"Key C{i}", "service_class": "key"} for i in range(40)])
+        Partner.create([{"name": f"Key C{i}", "service_class": "key", "customer_rank": 1} for i in range(40)])
         self.env.flush_all()
         self.env.invalidate_all()
         with self.assertQueryCount(REVISIT_BATCH_CEILING):

@@ -16,12 +16,19 @@ class RevisitCommon(AftersalesCommon):
         cls.company.aftersales_sales_manager_id = cls.aftersales_manager
         Partner = cls.env["res.partner"]
         cls.key_customer = Partner.create(
-            {"name": "Key Co", "service_class": "key", "user_id": cls.salesperson.id}
+            {"name": "Key Co", "service_class": "key", "user_id": cls.salesperson.id, "customer_rank": 1}
         )
         cls.normal_customer = Partner.create(
-            {"name": "Normal Co", "service_class": "normal", "user_id": cls.salesperson.id}
+            {
+                "name": "Normal Co",
+                "service_class": "normal",
+                "user_id": cls.salesperson.id,
+                "customer_rank": 1,
+            }
         )
-        cls.none_customer = Partner.create({"name": "Classless Co", "service_class": "none"})
+        cls.none_customer = Partner.create(
+            {"name": "Classless Co", "service_class": "none", "customer_rank": 1}
+        )
         cls.Revisit = cls.env["aftersales.revisit"]
 
     def revisits(self, partner, **domain):
@@ -52,6 +59,22 @@ class TestRevisitPlanning(RevisitCommon):
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):  # one revisit per slot
             key[0].copy()
             self.env.flush_all()
+
+    @freeze_time("2026-06-03")
+    def test_every_customer_is_in_a_class(self):
+        """V-1: a new customer is "normal" without anyone classing it, and is revisited; partners
+        that are not customers, or contacts of a customer company, are not."""
+        Partner = self.env["res.partner"]
+        newcomer = Partner.create({"name": "New Customer", "customer_rank": 1})
+        self.assertEqual(newcomer.service_class, "normal")
+        vendor = Partner.create({"name": "A Vendor", "supplier_rank": 1})
+        contact = Partner.create(
+            {"name": "Their buyer", "parent_id": self.key_customer.id, "customer_rank": 1}
+        )
+        self.Revisit._cron_plan_revisits()
+        self.assertEqual(len(self.revisits(newcomer)), 1)
+        self.assertFalse(self.revisits(vendor), "not a customer")
+        self.assertFalse(self.revisits(contact), "the company is revisited, not each of its contacts")
 
     @freeze_time("2026-06-03")
     def test_planning_in_bulk_tells_the_salesperson_once(self):
