@@ -232,11 +232,14 @@ class AftersalesRevisit(models.Model):
                 remaining = self.search_count([("state", "=", "planned"), ("slot_end", "<", today)])
                 self.env["ir.cron"]._notify_progress(done=len(missed), remaining=remaining + 1)
                 return 0
-        # every customer (V-1): a commercial entity that bought (Odoo's customer rank), in a class
+        # every customer (V-1): a commercial entity that bought (Odoo's customer rank), in a
+        # class; a partner marked key by hand is revisited even before Odoo ranks it a customer
         domain = [
             ("service_class", "in", ("normal", "key")),
-            ("customer_rank", ">", 0),
             ("parent_id", "=", False),
+            "|",
+            ("customer_rank", ">", 0),
+            ("service_class", "=", "key"),
             ("id", ">", last_id),
         ]
         partners = Partner.search(domain, order="id", limit=batch_size)

@@ -75,6 +75,9 @@ class TestRevisitPlanning(RevisitCommon):
         self.assertEqual(len(self.revisits(newcomer)), 1)
         self.assertFalse(self.revisits(vendor), "not a customer")
         self.assertFalse(self.revisits(contact), "the company is revisited, not each of its contacts")
+        marked = Partner.create({"name": "Marked Key", "service_class": "key"})
+        self.Revisit._cron_plan_revisits()
+        self.assertEqual(len(self.revisits(marked)), 2, "marked key by hand: revisited before any sale")
 
     @freeze_time("2026-06-03")
     def test_planning_in_bulk_tells_the_salesperson_once(self):
