@@ -8,6 +8,7 @@ from . import product_category
 from . import product_template
 from . import product_product
 from . import repair_order
+from . import repair_order_milestone
 from . import sale_order_line
 from . import stock_move
 from . import account_move

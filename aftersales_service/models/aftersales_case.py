@@ -601,5 +601,7 @@ class AftersalesCase(models.Model):
                     note=_("An urgent complaint was registered: it goes to the executive at once."),
                 )
                 privileged(case).write({"escalation_level": 3})
+                # sudo: the email goes to the executive whoever raised the priority
+                self.env.ref(case._escalation_template).sudo().send_mail(case.id)
 
     # ------------------------------------------------------------------ intake (C-1)

@@ -23,7 +23,7 @@ ACTIVE_STATES = ("draft", "to_approve", "approved", "waiting_goods", "received",
 RETURN_PROTECTED_FIELDS = ("state", "approver_id", "approval_date", "request_date", "user_id", "company_id")
 RETURN_LINE_PROTECTED_FIELDS = ("qty_approved", "return_move_ids")
 # Once submitted, what was asked for is frozen: the approval was given for it.
-RETURN_LINE_FROZEN_FIELDS = ("sale_line_id", "qty_requested", "lot_id", "return_id")
+RETURN_LINE_FROZEN_FIELDS = ("sale_line_id", "qty_requested", "lot_id", "return_id", "exchange_product_id")
 
 
 class AftersalesReturn(models.Model):
@@ -131,6 +131,7 @@ class AftersalesReturn(models.Model):
         compute="_compute_counts", groups="aftersales_service.group_aftersales_user"
     )
     can_refund = fields.Boolean(compute="_compute_can_refund")
+    can_settle_exchange = fields.Boolean(compute="_compute_can_refund")
     # --- workflow buttons: one rule each, in Python (the views only show them)
     can_submit = fields.Boolean(compute="_compute_can_flags")
     can_approve = fields.Boolean(compute="_compute_can_flags")
@@ -246,12 +247,17 @@ class AftersalesReturn(models.Model):
             ret.return_picking_count = len(ret.sudo().picking_ids)
             ret.credit_note_count = len(ret.sudo().credit_note_ids)
 
-    @api.depends("state", "line_ids.qty_to_refund")
+    @api.depends("state", "line_ids.qty_to_refund", "line_ids.exchange_sale_line_id")
     @api.depends_context("uid")
     def _compute_can_refund(self):
         # money buttons for the roles that can complete them: credit notes need invoicing rights
         is_billing = self.env.user.has_group("account.group_account_invoice")
         for ret in self:
+            ret.can_settle_exchange = (
+                is_billing
+                and ret.state in ("approved", "waiting_goods", "received", "done")
+                and bool(ret.sudo()._exchange_lines_to_settle())
+            )
             ret.can_refund = (
                 is_billing
                 and ret.state in ("approved", "waiting_goods", "received")

@@ -35,9 +35,13 @@ class AftersalesReturn(models.Model):
                     take = min(remaining, move._aftersales_returnable_qty())
                     if take <= 0:
                         continue
-                    by_picking.setdefault(move.picking_id, []).append((line, move, take))
+                    # an exchange for another product returns the goods only (the new product
+                    # leaves with the order's own delivery); for the same product Odoo's
+                    # exchange makes the replacement
+                    same = line.outcome == "exchange" and not line._exchanges_other_product()
+                    by_picking.setdefault((move.picking_id, same), []).append((line, move, take))
                     remaining -= take
-            for picking, items in by_picking.items():
+            for (picking, same_exchange), items in by_picking.items():
                 wizard = (
                     ret.env["stock.return.picking"]
                     .with_context(active_id=picking.id, active_ids=picking.ids, active_model="stock.picking")
@@ -54,8 +58,7 @@ class AftersalesReturn(models.Model):
                         ]
                     }
                 )
-                exchange = ret.return_type == "exchange" or ret.requested_outcome == "exchange"
-                action = wizard.action_create_exchanges() if exchange else wizard.action_create_returns()
+                action = wizard.action_create_exchanges() if same_exchange else wizard.action_create_returns()
                 new_picking = ret.env["stock.picking"].browse(action["res_id"])
                 # the moves are "to refund" (the wizard's default): returned quantities lower
                 # what was delivered, and so what is invoiceable
@@ -64,16 +67,54 @@ class AftersalesReturn(models.Model):
                 ret._link_return_moves(
                     [(line, by_origin.get(move, ret.env["stock.move"])) for line, move, _qty in items]
                 )
-                if exchange:
-                    replacement = ret.sale_order_id.picking_ids.filtered(
-                        lambda p: (
-                            p.picking_type_code == "outgoing"
-                            and p.state not in ("done", "cancel")
-                            and not p.aftersales_return_id
-                        )
+            ret._add_exchange_order_lines(lines.filtered(lambda ln: ln._exchanges_other_product()))
+            if any(ln.outcome == "exchange" for ln in lines):
+                replacement = ret.sale_order_id.picking_ids.filtered(
+                    lambda p: (
+                        p.picking_type_code == "outgoing"
+                        and p.state not in ("done", "cancel")
+                        and not p.aftersales_return_id
                     )
-                    replacement.aftersales_return_id = ret
+                )
+                replacement.aftersales_return_id = ret
             ret.state = "waiting_goods" if by_picking else "received"
+
+    def _add_exchange_order_lines(self, lines):
+        """R-2: the products taken in exchange are added to the sale order at the order's
+        pricelist price: Odoo delivers them with the order's own delivery and the price
+        difference is then invoiced or credited (``action_invoice_exchange_difference``)."""
+        self.ensure_one()
+        lines = lines.filtered(lambda ln: not ln.exchange_sale_line_id)
+        if not lines:
+            return
+        order = self.sale_order_id
+        locked = order.locked
+        if locked:
+            order.action_unlock()
+        for line in lines:
+            line.exchange_sale_line_id = self.env["sale.order.line"].create(
+                {
+                    "order_id": order.id,
+                    "product_id": line.exchange_product_id.id,
+                    "product_uom_qty": line.qty_approved,
+                    "price_unit": line.exchange_price_unit,
+                    "name": _(
+                        "%(product)s (exchange for %(returned)s, %(ret)s)",
+                        product=line.exchange_product_id.display_name,
+                        returned=line.product_id.display_name,
+                        ret=self.name,
+                    ),
+                }
+            )
+        if locked:
+            order.action_lock()
+        self.message_post(
+            body=Markup(_("Exchanged for another product: %(products)s added to %(order)s."))
+            % {
+                "products": ", ".join(lines.exchange_product_id.mapped("display_name")),
+                "order": order._get_html_link(),
+            }
+        )
 
     def _link_return_moves(self, pairs):
         """Link each return line to its return moves, all lines in one statement (the ORM would
@@ -120,12 +161,16 @@ class AftersalesReturn(models.Model):
                 if line in done_lines:
                     continue
                 lot = line.lot_id or line.return_move_ids.move_line_ids.lot_id[:1]
+                received = max(
+                    line.return_move_ids.filtered(lambda m: m.state == "done").mapped("date"), default=False
+                )
                 repair = Warranty._create_repair_order(
                     ret.partner_id,
                     line.product_id,
                     lot=lot or None,
                     aftersales_return_line_id=line.id,
                     product_qty=line.qty_received,
+                    aftersales_received_date=received,  # C-7 counts from the receipt
                 )
                 ret.message_post(
                     body=Markup(_("Repair %(repair)s opened for the returned unit."))

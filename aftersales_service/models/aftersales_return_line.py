@@ -49,6 +49,70 @@ class AftersalesReturnLine(models.Model):
         compute="_compute_qty_refunded", store=True, currency_field="currency_id"
     )
     currency_id = fields.Many2one(related="sale_line_id.currency_id")
+    # an exchange may be for another product (model, size); the price difference is settled
+    # through the sale order: a line for the new product (delivered by the order's own delivery)
+    # and the order's standard invoice or credit note for the difference
+    exchange_product_id = fields.Many2one(
+        "product.product",
+        string="Exchange For",
+        domain="[('sale_ok', '=', True), '|', ('company_id', '=', False), ('company_id', '=', company_id)]",
+        help="Another product the customer takes instead (exchange only); empty: the same product.",
+    )
+    exchange_price_unit = fields.Float(
+        string="Exchange Price",
+        digits="Product Price",
+        compute="_compute_exchange_price",
+        help="Unit price of the product taken instead, from the order's pricelist.",
+    )
+    exchange_difference = fields.Monetary(
+        string="Price Difference",
+        compute="_compute_exchange_price",
+        currency_field="currency_id",
+        help="Positive: invoiced to the customer; negative: credited (untaxed).",
+    )
+    exchange_sale_line_id = fields.Many2one(
+        "sale.order.line", string="Exchange Order Line", readonly=True, copy=False, index="btree_not_null"
+    )
+
+    @api.depends("exchange_product_id", "qty_requested", "qty_approved", "sale_line_id", "outcome")
+    def _compute_exchange_price(self):
+        for line in self:
+            product = line.exchange_product_id
+            if not product or product == line.product_id or line.outcome != "exchange":
+                line.exchange_price_unit = line.exchange_difference = 0.0
+                continue
+            line.exchange_price_unit = line._exchange_price(product)
+            qty = line.qty_approved or line.qty_requested
+            line.exchange_difference = line.currency_id.round(
+                (line.exchange_price_unit - line.sale_line_id.price_reduce_taxexcl) * qty
+            )
+
+    def _exchange_price(self, product):
+        order = self.sale_line_id.order_id
+        if order.pricelist_id:
+            return order.pricelist_id._get_product_price(
+                product, self.qty_approved or self.qty_requested or 1.0, currency=order.currency_id
+            )
+        return product.lst_price
+
+    def _exchanges_other_product(self):
+        self.ensure_one()
+        return (
+            self.outcome == "exchange"
+            and bool(self.exchange_product_id)
+            and self.exchange_product_id != self.product_id
+        )
+
+    @api.constrains("exchange_product_id", "outcome")
+    def _check_exchange_product(self):
+        for line in self.filtered("exchange_product_id"):
+            if line.outcome != "exchange":
+                raise ValidationError(
+                    _(
+                        "Only an exchange can be for another product (%(product)s).",
+                        product=line.product_id.display_name,
+                    )
+                )
 
     @api.constrains("qty_requested")
     def _check_qty_requested(self):

@@ -4,9 +4,9 @@ from markupsafe import Markup
 
 from odoo import Command, _, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_is_zero
+from odoo.tools import float_is_zero, format_amount
 
-from .tools import privileged
+from .tools import form_action, privileged
 
 
 class AftersalesReturn(models.Model):
@@ -46,6 +46,58 @@ class AftersalesReturn(models.Model):
         ):
             privileged(self).state = "done"
         return credit_notes
+
+    def _exchange_lines_to_settle(self):
+        return self.line_ids.filtered(
+            lambda ln: (
+                ln.exchange_sale_line_id
+                and not ln.exchange_sale_line_id.invoice_lines.filtered(
+                    lambda ml: ml.parent_state != "cancel"
+                )
+            )
+        )
+
+    def action_invoice_exchange_difference(self):
+        """R-2: settle an exchange for another product with one standard document on the sale
+        order: the new product invoiced, the returned one deducted, each line linked to its order
+        line (the order's invoiced quantities stay right). A positive total is a customer
+        invoice, a negative one a credit note (as Odoo's own final invoicing does)."""
+        self.ensure_one()
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(_("Invoices and credit notes are made by users with invoicing rights."))
+        if self.state not in ("approved", "waiting_goods", "received", "done"):
+            raise UserError(_("Return %(name)s must be approved first.", name=self.name))
+        lines = self._exchange_lines_to_settle()
+        if not lines:
+            raise UserError(
+                _("Return %(name)s has no exchange for another product to settle.", name=self.name)
+            )
+        order = self.sale_order_id.with_company(self.company_id)
+        vals = order._prepare_invoice()
+        invoice_lines = []
+        for line in lines:
+            qty = line.qty_approved
+            invoice_lines.append(
+                Command.create(line.exchange_sale_line_id._prepare_invoice_line(quantity=qty))
+            )
+            invoice_lines.append(Command.create(line.sale_line_id._prepare_invoice_line(quantity=-qty)))
+        vals.update(
+            invoice_line_ids=invoice_lines,
+            aftersales_return_id=self.id,
+            aftersales_case_id=self.case_id.id,
+            ref=_("Exchange price difference, return %(name)s", name=self.name),
+        )
+        move = self.env["account.move"].with_company(self.company_id).create(vals)
+        if move.currency_id.compare_amounts(move.amount_total, 0.0) < 0:
+            move.action_switch_move_type()
+        self.message_post(
+            body=Markup(_("Exchange price difference: %(move)s (%(amount)s)."))
+            % {
+                "move": move._get_html_link(),
+                "amount": format_amount(self.env, move.amount_total, move.currency_id),
+            }
+        )
+        return form_action(move)
 
     def _prepare_credit_notes_vals(self, to_refund):
         by_invoice = {}

@@ -12,7 +12,12 @@ from .tools import ensure_can, form_action, isolated
 
 REVISIT_STATES = [("planned", "Planned"), ("done", "Done"), ("missed", "Missed"), ("cancelled", "Cancelled")]
 REVISIT_CHANNELS = [("phone", "Phone"), ("sms", "SMS"), ("email", "Email"), ("visit", "Visit")]
-REVISIT_KINDS = [("periodic", "Periodic"), ("post_sale", "Post-Sale"), ("follow_up", "Follow-Up")]
+REVISIT_KINDS = [
+    ("periodic", "Periodic"),
+    ("post_sale", "Post-Sale"),
+    ("follow_up", "Follow-Up"),
+    ("campaign", "Satisfaction Survey"),
+]
 
 
 def slots_of_month(month_start, per_month):
@@ -384,6 +389,62 @@ class AftersalesRevisit(models.Model):
         )
         if answer:
             revisit._send_survey_invitation(answer)
+
+    # ------------------------------------------------------------------ survey campaign (V-7)
+    @api.model
+    def _cron_survey_campaign(self, today=None, batch_size=500):
+        """V-7: every N months (Settings; from the first day of such a month to its end) every
+        customer is sent the satisfaction questionnaire: a campaign revisit per customer and
+        campaign (the unique key: never twice), a bounded batch per call, the rest told to the
+        cron. Poor answers alert the sales manager (V-3) and the monthly team check opens
+        improvement actions (V-6)."""
+        today = today or fields.Date.context_today(self)
+        survey = self.env.ref("aftersales_service.survey_after_sales", raise_if_not_found=False)
+        if not survey:
+            return 0
+        slot = f"campaign {today.strftime('%Y-%m')}"
+        done = remaining = 0
+        for company in self.env["res.company"].search([("aftersales_survey_campaign_months", ">", 0)]):
+            if (today.month - 1) % company.aftersales_survey_campaign_months:
+                continue
+            domain = [
+                ("service_class", "in", ("normal", "key")),
+                ("parent_id", "=", False),
+                ("customer_rank", ">", 0),
+                ("email", "!=", False),
+                "|",
+                ("company_id", "=", False),
+                ("company_id", "=", company.id),
+            ]
+            invited = self.search([("kind", "=", "campaign"), ("slot", "=", slot)]).partner_id
+            partners = self.env["res.partner"].search(
+                [*domain, ("id", "not in", invited.ids)], order="id", limit=max(batch_size - done, 0) + 1
+            )
+            todo = partners[: max(batch_size - done, 0)]
+            if len(partners) > len(todo):
+                remaining += self.env["res.partner"].search_count(
+                    [*domain, ("id", "not in", invited.ids)]
+                ) - len(todo)
+            for partner in todo:
+                with isolated(self.env, f"The satisfaction survey of {partner.name}"):
+                    answer = survey._create_answer(partner=partner, check_attempts=False)
+                    revisit = self.create(
+                        {
+                            "partner_id": partner.id,
+                            "company_id": company.id,
+                            "user_id": (partner.user_id or company.aftersales_manager_id or self.env.user).id,
+                            "planned_date": today,
+                            "slot": slot,
+                            "slot_end": today + timedelta(days=30),
+                            "kind": "campaign",
+                            "channel": "email",
+                            "survey_input_id": answer.id,
+                        }
+                    )
+                    revisit._send_survey_invitation(answer)
+                done += 1
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
 
     def _compute_survey_url(self):
         for revisit in self:

@@ -72,6 +72,17 @@ class AftersalesSlaMixin(models.AbstractModel):
     escalated_deadline = fields.Datetime(
         readonly=True, copy=False, help="The deadline whose breach was escalated.", groups=INTERNAL
     )
+    escalation_partner_id = fields.Many2one(
+        "res.partner",
+        compute="_compute_escalation_partner_id",
+        groups=INTERNAL,
+        help="Who the current escalation level goes to (the escalation email's recipient).",
+    )
+
+    @api.depends("escalation_level")
+    def _compute_escalation_partner_id(self):
+        for case in self:
+            case.escalation_partner_id = case._escalation_target(case.escalation_level or 1).partner_id
 
     @api.depends(
         "first_response_deadline", "first_response_date", "reply_deadline", "resolution_deadline", "state"
@@ -177,6 +188,8 @@ class AftersalesSlaMixin(models.AbstractModel):
         self.ensure_one()
         if level == 1:
             return self.team_id.leader_id or self.company_id.aftersales_manager_id
+        if level == 3:  # C-9: a serious complaint goes to the executive at once
+            return self.company_id.aftersales_executive_id or self.company_id.aftersales_manager_id
         return self.company_id.aftersales_manager_id or self.team_id.leader_id
 
     def _escalation_where(self, now):
@@ -236,19 +249,16 @@ class AftersalesSlaMixin(models.AbstractModel):
         self.env["ir.cron"]._notify_progress(done=len(ids), remaining=remaining)
         return len(ids)
 
+    _escalation_template = "aftersales_service.mail_template_case_escalation"
+
     def _escalate_breach(self, now=None):
         """Escalate a batch (rows locked by the caller): one activity per case for the target of
-        its level, one chatter note per case, and the escalation state, each in one statement."""
-        activity_vals, message_vals, levels = [], [], {}
+        its level, and the escalation email (a mail template, on the case's chatter) to that
+        person; the escalation state in one statement per level."""
+        activity_vals, levels = [], {}
         model_id = self.env["ir.model"]._get_id(self._name)
         todo = self.env.ref("mail.mail_activity_data_todo")
-        note = self.env.ref("mail.mt_note")
         today = fields.Date.context_today(self, now)
-        # one sender/reply-to for the batch (else mail.message looks up the alias of every record)
-        sender = self.env.ref("base.partner_root")
-        reply_to = (
-            self.env.company.catchall_formatted or self.env.company.email_formatted or sender.email_formatted
-        )
         for case in self:
             level = 1 if case.escalated_deadline != case.sla_deadline else 2
             levels.setdefault(level, []).append(case.id)
@@ -264,26 +274,6 @@ class AftersalesSlaMixin(models.AbstractModel):
                         "date_deadline": today,
                     }
                 )
-            message_vals.append(
-                {
-                    "model": self._name,
-                    "res_id": case.id,
-                    "message_type": "notification",
-                    "subtype_id": note.id,
-                    "author_id": sender.id,
-                    "email_from": sender.email_formatted,
-                    "reply_to": reply_to,
-                    "body": _(
-                        "Deadline %(deadline)s passed: escalated to %(user)s (level %(level)s).",
-                        deadline=fields.Datetime.to_string(case.sla_deadline),
-                        user=target.name or _("nobody (set a team leader)"),
-                        level=level,
-                    ),
-                }
-            )
-        # sudo: the cron plans activities for other users and writes the notes as the system
-        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activity_vals)
-        self.env["mail.message"].sudo().create(message_vals)
         for level, ids in levels.items():
             self.env.cr.execute(
                 SQL(
@@ -293,4 +283,10 @@ class AftersalesSlaMixin(models.AbstractModel):
                     tuple(ids),
                 )
             )
-        self.invalidate_recordset(["escalation_level", "escalated_deadline"])
+        self.invalidate_recordset(["escalation_level", "escalated_deadline", "escalation_partner_id"])
+        # sudo: the cron plans activities for other users and mails them as the system
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activity_vals)
+        template = self.env.ref(self._escalation_template).sudo()
+        recipients = self.sudo().filtered("escalation_partner_id")
+        if recipients:
+            template.send_mail_batch(recipients.ids)

@@ -22,6 +22,11 @@ DEFAULT_MAINTENANCE_STEPS = (
 NON_NEGATIVE_SETTINGS = (
     "aftersales_warranty_reminder_days",
     "aftersales_escalation_hours",
+    "aftersales_repair_notice_hours",
+    "aftersales_repair_in_stock_hours",
+    "aftersales_key_customer_amount",
+    "aftersales_key_customer_months",
+    "aftersales_survey_campaign_months",
     "aftersales_return_days",
     "aftersales_refund_threshold",
     "aftersales_investigation_days",
@@ -88,6 +93,18 @@ class ResCompany(models.Model):
         help="A breach still open this many hours after its deadline goes to the After-Sales manager "
         "(C-9); 0 turns the second escalation off.",
     )
+    aftersales_repair_notice_hours = fields.Float(
+        string="Repair Deadline Told Within (hours)",
+        default=24.0,
+        help="C-7: when the part is not in stock, the customer is told the repair deadline within "
+        "these working hours of the unit's receipt.",
+    )
+    aftersales_repair_in_stock_hours = fields.Float(
+        string="Repaired Within, Part in Stock (hours)",
+        default=24.0,
+        help="C-7: with every part in stock, the unit is repaired within these working hours of "
+        "the diagnosis.",
+    )
     aftersales_team_quality_id = fields.Many2one("aftersales.team", string="Team for Quality Problems")
     aftersales_team_technical_id = fields.Many2one("aftersales.team", string="Team for Technical Support")
     aftersales_team_complaint_id = fields.Many2one("aftersales.team", string="Team for Complaints")
@@ -150,6 +167,20 @@ class ResCompany(models.Model):
         string="Satisfaction Target (%)",
         default=97.0,
         help="Share of satisfied service ratings the company aims at (V-6).",
+    )
+    aftersales_key_customer_amount = fields.Float(
+        string="Key Customer From (sales)",
+        default=0.0,
+        help="V-1: customers whose confirmed sales of the last months (below) reach this amount, in "
+        "the company currency, become key customers; 0 turns the rule off (key is then set by "
+        "hand). A customer set back to Normal by hand stays so (manual override).",
+    )
+    aftersales_key_customer_months = fields.Integer(string="Key Customer Sales Period (months)", default=12)
+    aftersales_survey_campaign_months = fields.Integer(
+        string="Satisfaction Survey Every (months)",
+        default=6,
+        help="V-7: every customer is sent the satisfaction questionnaire every this many months "
+        "(on the first day of the month); 0 turns the campaign off.",
     )
     aftersales_sales_manager_id = fields.Many2one(
         "res.users", string="Sales Manager", help="Receives revisit alerts (V-3) and summaries (V-4)."

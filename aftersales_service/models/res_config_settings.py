@@ -32,6 +32,21 @@ class ResConfigSettings(models.TransientModel):
     aftersales_escalation_hours = fields.Integer(
         related="company_id.aftersales_escalation_hours", readonly=False
     )
+    aftersales_repair_notice_hours = fields.Float(
+        related="company_id.aftersales_repair_notice_hours", readonly=False
+    )
+    aftersales_repair_in_stock_hours = fields.Float(
+        related="company_id.aftersales_repair_in_stock_hours", readonly=False
+    )
+    aftersales_key_customer_amount = fields.Float(
+        related="company_id.aftersales_key_customer_amount", readonly=False
+    )
+    aftersales_key_customer_months = fields.Integer(
+        related="company_id.aftersales_key_customer_months", readonly=False
+    )
+    aftersales_survey_campaign_months = fields.Integer(
+        related="company_id.aftersales_survey_campaign_months", readonly=False
+    )
     aftersales_team_quality_id = fields.Many2one(
         related="company_id.aftersales_team_quality_id", readonly=False
     )

@@ -1,4 +1,16 @@
-from odoo import fields, models
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+
+AFTERSALES_USERS = "aftersales_service.group_aftersales_user"
+# the after-sales file of a customer (W-6) beside its warranties, cases, returns and revisits:
+# kind -> (model, field giving the customer's commercial entity)
+CUSTOMER_HISTORY = {
+    "complaint": ("aftersales.complaint", "partner_id.commercial_partner_id"),
+    "visit": ("aftersales.field.visit", "partner_id.commercial_partner_id"),
+    "maintenance": ("aftersales.maintenance", "partner_id.commercial_partner_id"),
+    "repair": ("repair.order", "partner_id.commercial_partner_id"),
+}
 
 
 class ResPartner(models.Model):
@@ -30,9 +42,74 @@ class ResPartner(models.Model):
         help="Every customer is in a class (V-1): normal by default, key customers marked here; "
         "revisits per month follow the class (Settings). None: no periodic revisit.",
     )
+    service_class_source = fields.Selection(
+        [("default", "Default"), ("rule", "Sales Volume"), ("manual", "Set by Hand")],
+        string="Class Set By",
+        default="default",
+        copy=False,
+        help="V-1: the sales-volume rule (Settings) classes customers whose class was not set by "
+        "hand; a class set by hand is an override the rule never changes.",
+    )
     aftersales_revisit_count = fields.Integer(
         compute="_compute_aftersales_revisit_count", groups="aftersales_service.group_aftersales_user"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("service_class") and "service_class_source" not in vals:
+                vals["service_class_source"] = "manual"
+        return super().create(vals_list)
+
+    @api.model
+    def _cron_classify_key_customers(self, batch_size=1000):
+        """V-1: customers whose confirmed sales over the company's period reach its key-customer
+        amount (company currency, untaxed, Odoo's sales analysis) become key customers; those the
+        rule made key and who fell below go back to normal. Classes set by hand are overrides
+        the rule leaves alone. A bounded batch of changes per call, the rest told to the cron."""
+        done = remaining = 0
+        self.env.flush_all()  # the sales analysis is an SQL view over the orders
+        for company in self.env["res.company"].search([("aftersales_key_customer_amount", ">", 0)]):
+            since = fields.Datetime.now() - relativedelta(months=company.aftersales_key_customer_months or 12)
+            groups = (
+                self.env["sale.report"]
+                .sudo()
+                ._read_group(
+                    [("company_id", "=", company.id), ("state", "=", "sale"), ("date", ">=", since)],
+                    ["commercial_partner_id"],
+                    ["price_subtotal:sum"],
+                )
+            )
+            threshold = company.aftersales_key_customer_amount
+            reaching = {partner.id for partner, total in groups if partner and total >= threshold}
+            base = [
+                ("parent_id", "=", False),
+                ("service_class_source", "in", ("default", "rule")),
+                "|",
+                ("company_id", "=", False),
+                ("company_id", "=", company.id),
+            ]
+            promote = self.search(
+                [*base, ("id", "in", list(reaching)), ("service_class", "!=", "key")], order="id"
+            )
+            demote = self.search(
+                [
+                    *base,
+                    ("id", "not in", list(reaching)),
+                    ("service_class", "=", "key"),
+                    ("service_class_source", "=", "rule"),
+                ],
+                order="id",
+            )
+            budget = max(batch_size - done, 0)
+            remaining += max(len(promote) + len(demote) - budget, 0)
+            promote = promote[:budget]
+            demote = demote[: max(budget - len(promote), 0)]
+            promote.write({"service_class": "key", "service_class_source": "rule"})
+            demote.write({"service_class": "normal", "service_class_source": "rule"})
+            done += len(promote) + len(demote)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
 
     def _compute_aftersales_revisit_count(self):
         counts = dict(
@@ -44,6 +121,8 @@ class ResPartner(models.Model):
             partner.aftersales_revisit_count = counts.get(partner, 0)
 
     def write(self, vals):
+        if "service_class" in vals and "service_class_source" not in vals:
+            vals = dict(vals, service_class_source="manual")  # a class set by hand overrides the rule
         res = super().write(vals)
         if "service_class" in vals or vals.get("active") is False:
             # customers leaving a class lose their future planned revisits (V-1)
@@ -140,3 +219,44 @@ class ResPartner(models.Model):
         action["domain"] = [("commercial_partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"create": False}
         return action
+
+    # --- the customer's after-sales file (W-6): the same history as a sold unit's, per customer
+    aftersales_complaint_count = fields.Integer(
+        string="Complaint Count", compute="_compute_aftersales_file_counts", groups=AFTERSALES_USERS
+    )
+    aftersales_visit_count = fields.Integer(
+        string="Field Visit Count", compute="_compute_aftersales_file_counts", groups=AFTERSALES_USERS
+    )
+    aftersales_maintenance_count = fields.Integer(
+        string="Maintenance Count", compute="_compute_aftersales_file_counts", groups=AFTERSALES_USERS
+    )
+    aftersales_repair_count = fields.Integer(
+        string="Repair Count", compute="_compute_aftersales_file_counts", groups=AFTERSALES_USERS
+    )
+
+    @api.depends_context("uid")
+    def _compute_aftersales_file_counts(self):
+        for kind, (model, field) in CUSTOMER_HISTORY.items():
+            Model = self.env[model]
+            readable = Model.has_access("read")
+            for partner in self:
+                partner[f"aftersales_{kind}_count"] = (
+                    Model.search_count([(field, "=", partner.commercial_partner_id.id)])
+                    if readable and partner.commercial_partner_id.id
+                    else 0
+                )
+
+    def action_view_aftersales_file(self):
+        """The documents of one kind (``aftersales_kind`` in the button's context) of this
+        customer (the company and its contacts)."""
+        self.ensure_one()
+        kind = self.env.context.get("aftersales_kind", "complaint")
+        model, field = CUSTOMER_HISTORY[kind]
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.commercial_partner_id.display_name,
+            "res_model": model,
+            "view_mode": "list,form",
+            "domain": [(field, "=", self.commercial_partner_id.id)],
+            "context": {"create": False},
+        }

@@ -8,12 +8,20 @@ UNIT_HISTORY = {
     "return": ("aftersales.return", "line_ids.lot_id"),
     "visit": ("aftersales.field.visit", "lot_id"),
     "maintenance": ("aftersales.maintenance", "lot_id"),
+    "complaint": ("aftersales.complaint", ("case_id.lot_id", "return_id.line_ids.lot_id")),
+    "repair": ("repair.order", "lot_id"),
 }
+
+
+def history_domain(fields_, value):
+    """The domain of one kind of the after-sales file: any of its fields points to ``value``."""
+    names = (fields_,) if isinstance(fields_, str) else fields_
+    return ["|"] * (len(names) - 1) + [(name, "=", value) for name in names]
 
 
 class StockLot(models.Model):
     """W-6: each sold unit shows its after-sales file: warranty, cases, returns, field visits,
-    mandatory maintenance (and Odoo's repairs, from the repair module)."""
+    mandatory maintenance, complaints and repairs."""
 
     _inherit = "stock.lot"
 
@@ -32,6 +40,12 @@ class StockLot(models.Model):
     aftersales_maintenance_count = fields.Integer(
         string="Maintenance Count", compute="_compute_aftersales_counts", groups=AFTERSALES_USERS
     )
+    aftersales_complaint_count = fields.Integer(
+        string="Complaint Count", compute="_compute_aftersales_counts", groups=AFTERSALES_USERS
+    )
+    aftersales_repair_count = fields.Integer(
+        string="Repair Count", compute="_compute_aftersales_counts", groups=AFTERSALES_USERS
+    )
 
     @api.depends_context("uid")
     def _compute_aftersales_counts(self):
@@ -40,7 +54,7 @@ class StockLot(models.Model):
             counts = {}
             if Model.has_access("read"):
                 for lot in self:
-                    counts[lot.id] = Model.search_count([(field, "=", lot.id)]) if lot.id else 0
+                    counts[lot.id] = Model.search_count(history_domain(field, lot.id)) if lot.id else 0
             for lot in self:
                 lot[f"aftersales_{kind}_count"] = counts.get(lot.id, 0)
 
@@ -54,6 +68,6 @@ class StockLot(models.Model):
             "name": self.name,
             "res_model": model,
             "view_mode": "list,form",
-            "domain": [(field, "=", self.id)],
+            "domain": history_domain(field, self.id),
             "context": {"create": False},
         }

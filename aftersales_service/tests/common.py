@@ -404,3 +404,51 @@ class _RaisesMsg:
         suppressed = self.cm.__exit__(*exc)
         self.test.assertIn(self.text, str(self.ctx.exception))
         return suppressed
+
+
+class ReturnHelpers:
+    """Returns as the tests make them: created by an after-sales user, received in the warehouse."""
+
+    def _new_return(self, order, lines, user=None, **vals):
+        """lines: {sale_line: qty} or [(sale_line, qty, lot)]"""
+        items = lines.items() if isinstance(lines, dict) else lines
+        line_cmds = []
+        for item in items:
+            sale_line, qty, *lot = item
+            line_cmds.append(
+                Command.create(
+                    {
+                        "sale_line_id": sale_line.id,
+                        "qty_requested": qty,
+                        "lot_id": lot[0].id if lot else False,
+                    }
+                )
+            )
+        return (
+            self.env["aftersales.return"]
+            .with_user(user or self.aftersales_user)
+            .create(dict({"sale_order_id": order.id, "line_ids": line_cmds}, **vals))
+        )
+
+    def _receive(self, ret, lots=None):
+        picking = ret.picking_ids.filtered(lambda p: p.picking_type_code == "incoming" and p.state != "done")
+        for move in picking.move_ids:
+            if move.has_tracking == "serial":
+                move.move_line_ids.unlink()
+                move.move_line_ids = [
+                    Command.create(
+                        {
+                            "product_id": move.product_id.id,
+                            "lot_id": lot.id,
+                            "quantity": 1,
+                            "location_id": move.location_id.id,
+                            "location_dest_id": move.location_dest_id.id,
+                        }
+                    )
+                    for lot in lots
+                ]
+            else:
+                move.quantity = move.product_uom_qty
+            move.picked = True
+        picking.button_validate()
+        return picking

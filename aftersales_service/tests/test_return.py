@@ -4,11 +4,11 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, freeze_time, new_test_user, tagged
 
-from .common import DELIVERY_DATE, AftersalesCommon
+from .common import DELIVERY_DATE, AftersalesCommon, ReturnHelpers
 
 
 @tagged("post_install", "-at_install")
-class TestReturn(AftersalesCommon):
+class TestReturn(ReturnHelpers, AftersalesCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -19,48 +19,6 @@ class TestReturn(AftersalesCommon):
         )
         cls.company.aftersales_compensation_product_id = cls.compensation_product
         cls.Return = cls.env["aftersales.return"]
-
-    def _new_return(self, order, lines, user=None, **vals):
-        """lines: {sale_line: qty} or [(sale_line, qty, lot)]"""
-        items = lines.items() if isinstance(lines, dict) else lines
-        line_cmds = []
-        for item in items:
-            sale_line, qty, *lot = item
-            line_cmds.append(
-                Command.create(
-                    {
-                        "sale_line_id": sale_line.id,
-                        "qty_requested": qty,
-                        "lot_id": lot[0].id if lot else False,
-                    }
-                )
-            )
-        return self.Return.with_user(user or self.aftersales_user).create(
-            dict({"sale_order_id": order.id, "line_ids": line_cmds}, **vals)
-        )
-
-    def _receive(self, ret, lots=None):
-        picking = ret.picking_ids.filtered(lambda p: p.picking_type_code == "incoming" and p.state != "done")
-        for move in picking.move_ids:
-            if move.has_tracking == "serial":
-                move.move_line_ids.unlink()
-                move.move_line_ids = [
-                    Command.create(
-                        {
-                            "product_id": move.product_id.id,
-                            "lot_id": lot.id,
-                            "quantity": 1,
-                            "location_id": move.location_id.id,
-                            "location_dest_id": move.location_dest_id.id,
-                        }
-                    )
-                    for lot in lots
-                ]
-            else:
-                move.quantity = move.product_uom_qty
-            move.picked = True
-        picking.button_validate()
-        return picking
 
     # ---------------------------------------------------------------- R-1 window, R-4 approval
     def test_day_15_accepted_day_16_needs_approval(self):
