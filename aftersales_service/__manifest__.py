@@ -93,6 +93,7 @@
         "demo/complaint_demo.xml",
         "demo/revisit_demo.xml",
         "demo/field_service_demo.xml",
+        "demo/history_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

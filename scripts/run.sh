@@ -22,11 +22,13 @@ ensure_postgres
 common=(-d "$DB" --db-filter="^$DB\$" --data-dir "$DATA_DIR")
 if psql -d postgres -tAc "select 1 from pg_database where datname='$DB'" | grep -q 1; then
     say "Upgrading $ADDON in database $DB"
+    rm -f "$LOG_DIR/run-$DB.log"
     odoo_bin "${common[@]}" -u "$ADDON" --load-language=zh_CN,sv_SE --stop-after-init --log-level=warn \
         --logfile="$LOG_DIR/run-$DB.log" \
         || die "Upgrade failed, see $LOG_DIR/run-$DB.log"
 else
     say "Creating database $DB with $ADDON and its demo data (a few minutes)"
+    rm -f "$LOG_DIR/run-$DB.log"
     odoo_bin "${common[@]}" -i "$ADDON" --stop-after-init --log-level=warn --logfile="$LOG_DIR/run-$DB.log" \
         || die "Install failed, see $LOG_DIR/run-$DB.log"
     # then Chinese and Swedish (the policy's own languages), English staying the default: each
@@ -34,6 +36,12 @@ else
     odoo_bin "${common[@]}" --load-language=zh_CN,sv_SE --stop-after-init --log-level=warn \
         --logfile="$LOG_DIR/run-$DB.log" \
         || die "Loading the languages failed, see $LOG_DIR/run-$DB.log"
+fi
+
+# a demo that failed to load (Odoo then installs without it) or any other problem is a WARNING
+# or ERROR line: stop there rather than serve a half-made demo
+if grep -E " (WARNING|ERROR|CRITICAL) " "$LOG_DIR/run-$DB.log" >&2; then
+    die "Odoo logged warnings or errors, see $LOG_DIR/run-$DB.log"
 fi
 
 cat >&2 <<MSG

@@ -44,3 +44,4 @@ from . import aftersales_field_visit
 from . import aftersales_travel_request
 from . import aftersales_maintenance
 from . import aftersales_case_field
+from . import aftersales_demo

@@ -45,9 +45,15 @@ class RepairOrder(models.Model):
     aftersales_diagnosis_deadline = fields.Datetime(string="Diagnosis Due", readonly=True, copy=False)
     aftersales_notice_deadline = fields.Datetime(string="Deadline Notice Due", readonly=True, copy=False)
     aftersales_repair_deadline = fields.Datetime(string="Repair Due", readonly=True, copy=False)
-    aftersales_diagnosis_status = fields.Selection(SLA_STATUSES, compute="_compute_aftersales_milestones")
-    aftersales_notice_status = fields.Selection(SLA_STATUSES, compute="_compute_aftersales_milestones")
-    aftersales_repair_status = fields.Selection(SLA_STATUSES, compute="_compute_aftersales_milestones")
+    aftersales_diagnosis_status = fields.Selection(
+        SLA_STATUSES, string="Diagnosis Status", compute="_compute_aftersales_milestones"
+    )
+    aftersales_notice_status = fields.Selection(
+        SLA_STATUSES, string="Deadline Notice Status", compute="_compute_aftersales_milestones"
+    )
+    aftersales_repair_status = fields.Selection(
+        SLA_STATUSES, string="Repair Status", compute="_compute_aftersales_milestones"
+    )
     aftersales_milestone_status = fields.Selection(
         SLA_STATUSES, string="Milestones", compute="_compute_aftersales_milestones"
     )
@@ -58,10 +64,12 @@ class RepairOrder(models.Model):
         index="btree_not_null",
         help="Earliest deadline of the running C-7 milestones: the escalation works on it.",
     )
-    aftersales_escalation_level = fields.Integer(readonly=True, copy=False)
-    aftersales_escalated_deadline = fields.Datetime(readonly=True, copy=False)
+    aftersales_escalation_level = fields.Integer(
+        string="Milestone Escalation Level", readonly=True, copy=False
+    )
+    aftersales_escalated_deadline = fields.Datetime(string="Escalated Milestone", readonly=True, copy=False)
     aftersales_escalation_partner_id = fields.Many2one(
-        "res.partner", compute="_compute_aftersales_escalation_partner_id"
+        "res.partner", string="Escalated To", compute="_compute_aftersales_escalation_partner_id"
     )
 
     # --- milestones

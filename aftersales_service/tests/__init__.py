@@ -16,3 +16,4 @@ from . import test_crons
 from . import test_i18n
 from . import test_portal_documents
 from . import test_quality_loop
+from . import test_demo

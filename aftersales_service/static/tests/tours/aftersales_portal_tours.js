@@ -109,6 +109,20 @@ tours.add("aftersales_portal_sign_tour", {
             run: "click",
         },
         {
+            // the style's font loads before it is drawn: sign once the canvas holds the name
+            content: "The signature is drawn",
+            trigger: ".modal canvas.o_web_sign_signature",
+            async run() {
+                const canvas = this.anchor;
+                const blank = document.createElement("canvas");
+                blank.width = canvas.width;
+                blank.height = canvas.height;
+                for (let i = 0; i < 100 && canvas.toDataURL() === blank.toDataURL(); i++) {
+                    await new Promise((resolve) => setTimeout(resolve, 50));
+                }
+            },
+        },
+        {
             content: "Sign",
             trigger: ".modal .o_portal_sign_submit:enabled",
             run: "click",
