@@ -221,6 +221,8 @@ class TestCaseInvoice(CaseCommon):
         invoice = case.invoice_ids
         self.assertEqual(invoice.move_type, "out_invoice")
         self.assertEqual(invoice.partner_id, self.customer)
+        note = case.message_ids.filtered(lambda m: "created" in (m.body or ""))[:1]
+        self.assertIn(f'data-oe-id="{invoice.id}"', note.body, "a real link, not escaped text")
         service_line = invoice.invoice_line_ids.filtered(lambda line: line.product_id == self.product_service)
         # W-4 after expiry, "parts at cost, no service fee": no labour line at all
         self.assertFalse(service_line)

@@ -189,6 +189,8 @@ class TestComplaint(AftersalesCommon):
         self.assertEqual(complaint.child_ids, child)
         self.assertEqual(child.state, "draft")
         self.assertNotEqual(child.name, complaint.name)
+        note = complaint.message_ids.filtered(lambda m: "Reopened as" in (m.body or ""))
+        self.assertIn(f'data-oe-id="{child.id}"', note.body, "a real link, not escaped text")
 
     def test_monthly_review(self):
         with freeze_time("2026-04-20"):
