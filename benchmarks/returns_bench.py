@@ -13,12 +13,17 @@ cache cleared before each step; query counts are deterministic, timings are indi
 """
 
 import argparse
+import collections
+import sys
 import time
+from contextlib import contextmanager
+from unittest.mock import patch
 
 from _bootstrap import open_registry
 
 import odoo
 from odoo import Command
+from odoo.sql_db import Cursor
 
 STEPS = ("create", "submit (return picking)", "receive (validate)", "credit note", "post")
 
@@ -82,18 +87,21 @@ def measure_setup(env, size, tag=""):
     return {"_order": order.with_env(user_env), "_invoice": invoice.with_env(user_env), "_env": user_env}
 
 
-def measure(env, size):
-    results = measure_setup(env, size)
+def measure(env, size, tag="", counts=None):
+    """The addon's flow; with ``counts`` (a Counter), the steps' queries are also counted there
+    by origin."""
+    results = measure_setup(env, size, tag=tag)
     order, _invoice, env = results.pop("_order"), results.pop("_invoice"), results.pop("_env")
     cr = env.cr
 
     def step(name, func):
         env.flush_all()
         env.invalidate_all()
-        q0, t0 = cr.sql_log_count, time.perf_counter()
-        res = func()
-        env.flush_all()
-        results[name] = (cr.sql_log_count - q0, (time.perf_counter() - t0) * 1000)
+        with count_by_origin(counts):
+            q0, t0 = cr.sql_log_count, time.perf_counter()
+            res = func()
+            env.flush_all()
+            results[name] = (cr.sql_log_count - q0, (time.perf_counter() - t0) * 1000)
         return res
 
     ret = step(
@@ -174,10 +182,61 @@ def measure_core(env, size):
     return results
 
 
+def _origin():
+    """Who issued the query: the innermost frame of the addon, else the Odoo module whose code
+    runs (the ORM's own frames are skipped: they work for whoever called them)."""
+    frame = sys._getframe(2)
+    while frame:
+        path = frame.f_code.co_filename
+        if "/aftersales_service/" in path and "/benchmarks/" not in path:
+            return (
+                "aftersales_service: " + path.split("/aftersales_service/")[-1] + " " + frame.f_code.co_name
+            )
+        if "/addons/" in path:
+            return "Odoo " + path.split("/addons/")[-1].split("/")[0]
+        frame = frame.f_back
+    return "Odoo ORM / other"
+
+
+@contextmanager
+def count_by_origin(counts):
+    """Count the queries run inside by origin into ``counts`` (nothing when it is None)."""
+    if counts is None:
+        yield
+        return
+    execute = Cursor.execute
+
+    def counting(cursor, query, params=None, log_exceptions=True):
+        counts[_origin()] += 1
+        return execute(cursor, query, params, log_exceptions)
+
+    with patch.object(Cursor, "execute", counting):
+        yield
+
+
+def print_by_origin(env, small, large):
+    """The per-extra-line queries of the measured steps by who issues them (``--by-origin``)."""
+    per_size = {}
+    for size in (small, large):
+        per_size[size] = collections.Counter()
+        measure(env, size, tag="-origin", counts=per_size[size])
+    print(f"\nqueries per extra line of the addon's flow by origin ({small} vs {large} lines)")
+    keys = set(per_size[small]) | set(per_size[large])
+    rows = sorted(((per_size[large][k] - per_size[small][k]) / (large - small), k) for k in keys)
+    for slope, key in reversed(rows):
+        if abs(slope) >= 0.05:
+            print(f"{slope:>8.2f}  {key}")
+    addon = sum(slope for slope, key in rows if key.startswith("aftersales_service"))
+    print(f"{addon:>8.2f}  all of aftersales_service")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--sizes", default="5,50")
+    parser.add_argument(
+        "--by-origin", action="store_true", help="also attribute each extra line's queries to their code"
+    )
     args = parser.parse_args()
     registry = open_registry(args.database)
     small, large = (int(s) for s in args.sizes.split(","))
@@ -188,6 +247,8 @@ def main():
             res_large = measure(env, large)
             core_small = measure_core(env, small)
             core_large = measure_core(env, large)
+            if args.by_origin:
+                print_by_origin(env, small, large)
         finally:
             cr.rollback()
     print(

@@ -416,15 +416,24 @@ class AftersalesRevisit(models.Model):
                 ("company_id", "=", False),
                 ("company_id", "=", company.id),
             ]
-            invited = self.search([("kind", "=", "campaign"), ("slot", "=", slot)]).partner_id
-            partners = self.env["res.partner"].search(
-                [*domain, ("id", "not in", invited.ids)], order="id", limit=max(batch_size - done, 0) + 1
+            # customers not invited to this campaign yet (NOT EXISTS: no list of the invited
+            # ones in memory, whatever the number of customers)
+            not_invited = SQL(
+                "NOT EXISTS (SELECT 1 FROM aftersales_revisit r WHERE r.partner_id = res_partner.id "
+                "AND r.kind = 'campaign' AND r.slot = %s)",
+                slot,
             )
-            todo = partners[: max(batch_size - done, 0)]
-            if len(partners) > len(todo):
-                remaining += self.env["res.partner"].search_count(
-                    [*domain, ("id", "not in", invited.ids)]
-                ) - len(todo)
+            Partner = self.env["res.partner"]
+            query = Partner._search(domain)
+            query.add_where(not_invited)
+            budget = max(batch_size - done, 0)
+            self.env.cr.execute(
+                SQL("%s ORDER BY res_partner.id LIMIT %s", query.select("res_partner.id"), budget)
+            )
+            todo = Partner.browse([row[0] for row in self.env.cr.fetchall()])
+            if len(todo) == budget:
+                self.env.cr.execute(SQL("SELECT count(*) FROM (%s) q", query.select("res_partner.id")))
+                remaining += self.env.cr.fetchone()[0] - len(todo)
             for partner in todo:
                 with isolated(self.env, f"The satisfaction survey of {partner.name}"):
                     answer = survey._create_answer(partner=partner, check_attempts=False)
