@@ -9,8 +9,21 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .aftersales_sla_mixin import SLA_STATUSES
+from .tools import check_protected_write, privileged
 
-MILESTONES = ("diagnosis", "notice", "repair")
+# set by the milestone actions and the escalation only: a direct write (RPC) is refused
+MILESTONE_PROTECTED_FIELDS = (
+    "aftersales_received_date",
+    "aftersales_diagnosis_date",
+    "aftersales_parts_in_stock",
+    "aftersales_notice_date",
+    "aftersales_repaired_date",
+    "aftersales_diagnosis_deadline",
+    "aftersales_notice_deadline",
+    "aftersales_repair_deadline",
+    "aftersales_escalation_level",
+    "aftersales_escalated_deadline",
+)
 
 
 class RepairOrder(models.Model):
@@ -177,7 +190,7 @@ class RepairOrder(models.Model):
         the diagnosis is due by the end of that working day."""
         for repair in self:
             start = repair.aftersales_received_date or fields.Datetime.now()
-            repair.write(
+            privileged(repair).write(
                 {
                     "aftersales_received_date": start,
                     "aftersales_diagnosis_deadline": repair._aftersales_end_of_working_day(start),
@@ -186,6 +199,8 @@ class RepairOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            check_protected_write(self.browse([0]), vals, MILESTONE_PROTECTED_FIELDS, _("a repair order"))
         repairs = super().create(vals_list)
         # C-7 on after-sales units (from a case or a return); the return passes its receipt date
         repairs.filtered(
@@ -195,6 +210,10 @@ class RepairOrder(models.Model):
             )
         )._aftersales_start_milestones()
         return repairs
+
+    def write(self, vals):
+        check_protected_write(self, vals, MILESTONE_PROTECTED_FIELDS, _("a repair order"))
+        return super().write(vals)
 
     def _aftersales_parts_available(self):
         self.ensure_one()
@@ -231,7 +250,7 @@ class RepairOrder(models.Model):
                 vals["aftersales_notice_deadline"] = repair._aftersales_add_hours(
                     repair.aftersales_received_date, company.aftersales_repair_notice_hours
                 )
-            repair.write(vals)
+            privileged(repair).write(vals)
             repair._aftersales_tell_customer("aftersales_service.mail_template_repair_diagnosis")
         return True
 
@@ -251,7 +270,7 @@ class RepairOrder(models.Model):
                 raise UserError(_("Set the promised repair date of %(name)s first.", name=repair.name))
             if repair.aftersales_promised_date < fields.Datetime.now():
                 raise UserError(_("The promised repair date of %(name)s is in the past.", name=repair.name))
-            repair.write(
+            privileged(repair).write(
                 {
                     "aftersales_notice_date": fields.Datetime.now(),
                     "aftersales_repair_deadline": repair.aftersales_promised_date,
@@ -268,7 +287,7 @@ class RepairOrder(models.Model):
 
     def action_repair_done(self):
         res = super().action_repair_done()
-        self.filtered(lambda r: r.state == "done" and r.aftersales_received_date).write(
+        privileged(self.filtered(lambda r: r.state == "done" and r.aftersales_received_date)).write(
             {"aftersales_repaired_date": fields.Datetime.now()}
         )
         return res

@@ -147,6 +147,24 @@ class TestRepairMilestones(ReturnHelpers, CaseCommon):
         with freeze_time("2026-03-11 18:30:00"):
             self.assertEqual(Repair._cron_aftersales_escalate_milestones(), 0)
 
+    def test_milestones_cannot_be_written_directly(self):
+        """A milestone is met by its action only: writing the dates over RPC is refused."""
+        repair = self._returned_unit_repair()
+        for vals in (
+            {"aftersales_diagnosis_date": datetime(2026, 3, 10, 11, 0)},
+            {"aftersales_diagnosis_deadline": datetime(2026, 3, 20, 17, 0)},
+            {"aftersales_repaired_date": datetime(2026, 3, 10, 11, 0)},
+            {"aftersales_escalation_level": 2},
+        ):
+            with self.assertRaises(AccessError):
+                repair.write(vals)
+        with self.assertRaises(AccessError):
+            self.env["repair.order"].with_user(self.workshop).create(
+                {"product_id": self.product_psu.id, "aftersales_received_date": datetime(2026, 3, 1)}
+            )
+        self.assertFalse(repair.aftersales_diagnosis_date)
+        self.assertEqual(repair.aftersales_diagnosis_deadline, datetime(2026, 3, 10, 17, 0))
+
     def test_case_repair_shows_milestones_and_plain_repairs_have_none(self):
         case = self.new_case(product_id=self.product_camera.id)
         with freeze_time(TUESDAY_10AM):
