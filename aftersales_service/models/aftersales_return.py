@@ -21,7 +21,7 @@ OUTCOMES = [("refund", "Refund"), ("exchange", "Exchange"), ("repair", "Repair")
 ACTIVE_STATES = ("draft", "to_approve", "approved", "waiting_goods", "received", "done")
 # Fields that change through the action methods only: a direct write is refused.
 RETURN_PROTECTED_FIELDS = ("state", "approver_id", "approval_date", "request_date", "user_id", "company_id")
-RETURN_LINE_PROTECTED_FIELDS = ("qty_approved", "return_move_ids")
+RETURN_LINE_PROTECTED_FIELDS = ("qty_approved", "return_move_ids", "exchange_sale_line_id")
 # Once submitted, what was asked for is frozen: the approval was given for it.
 RETURN_LINE_FROZEN_FIELDS = ("sale_line_id", "qty_requested", "lot_id", "return_id", "exchange_product_id")
 

@@ -309,6 +309,18 @@ class TestExchangeOtherProduct(ReturnHelpers, CaseCommon):
         move.action_post()
         self.assertEqual(move.state, "posted")
 
+    def test_exchange_order_line_is_not_typed_in(self):
+        order, ret = self._exchange(self.psu_pro)
+        with self.assertRaises(AccessError):
+            ret.line_ids.with_user(self.aftersales_manager).write(
+                {
+                    "exchange_sale_line_id": order.order_line.filtered(
+                        lambda sl: sl.product_id == self.product_psu
+                    ).id
+                }
+            )
+        self.assertEqual(ret.line_ids.exchange_sale_line_id.product_id, self.psu_pro)
+
     def test_only_an_exchange_takes_another_product(self):
         order = self.sell([(self.product_psu, 2, 20.0)])
         ret = self._new_return(order, {order.order_line: 1}, requested_outcome="refund")
