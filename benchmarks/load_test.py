@@ -26,6 +26,9 @@ CRONS = (
     "aftersales_service.ir_cron_aftersales_warranty_states",
     "aftersales_service.ir_cron_aftersales_complaint_overdue",
     "aftersales_service.ir_cron_aftersales_maintenance",
+    "aftersales_service.ir_cron_aftersales_repair_milestones",
+    "aftersales_service.ir_cron_aftersales_survey_campaign",
+    "aftersales_service.ir_cron_aftersales_key_customers",
 )
 
 
@@ -208,6 +211,15 @@ def main():
         "aftersales.revisit", "search_read", [("kind", "=", "periodic")], fields=["partner_id", "slot"]
     )
     duplicated_revisits = len(revisits) - len({(r["partner_id"][0], r["slot"]) for r in revisits})
+    milestone_escalations = admin(
+        "mail.activity",
+        "search_read",
+        [("res_model", "=", "repair.order"), ("summary", "like", "missed a milestone (level")],
+        fields=["res_id", "summary"],
+    )
+    duplicated_escalations_repair = len(milestone_escalations) - len(
+        {(a["res_id"], a["summary"]) for a in milestone_escalations}
+    )
     rows = admin("aftersales.maintenance", "search_read", [], fields=["warranty_id", "operating_hours"])
     duplicated_maintenance = len(rows) - len({(r["warranty_id"][0], r["operating_hours"]) for r in rows})
     summaries = admin(
@@ -249,7 +261,7 @@ def main():
         "every intake stored once": len(cases) == expected and not duplicated_intakes,
         "no duplicate case reference": duplicated_refs == 0,
         "no duplicate revisit": duplicated_revisits == 0,
-        "no duplicate escalation": duplicated_escalations == 0,
+        "no duplicate escalation": duplicated_escalations == 0 and duplicated_escalations_repair == 0,
         "no duplicate maintenance row": duplicated_maintenance == 0,
         "no unhandled serialization failure or deadlock (none left unretried)": retried >= concurrency,
         "no traceback in the log": unhandled == 0,

@@ -29,6 +29,7 @@ rm -rf "$DATA_DIR/filestore/$LOAD_DB"
 [ -d "$DATA_DIR/filestore/$SOURCE_DB" ] && cp -r "$DATA_DIR/filestore/$SOURCE_DB" "$DATA_DIR/filestore/$LOAD_DB"
 # admin's password is "admin" (the test database's default); late cases give the escalation work
 psql -d "$LOAD_DB" -qc "UPDATE aftersales_case SET sla_deadline = now() - interval '2 days' WHERE state IN ('new','assigned')"
+psql -d "$LOAD_DB" -qc "UPDATE repair_order SET aftersales_milestone_deadline = now() - interval '2 days' WHERE aftersales_received_date IS NOT NULL AND state NOT IN ('done', 'cancel')"
 
 : >"$log"
 curl -fs -o /dev/null "http://127.0.0.1:$PORT/web/login" && die "Port $PORT is in use: stop that server or set LOAD_PORT."

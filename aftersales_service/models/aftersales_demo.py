@@ -91,6 +91,9 @@ class AftersalesDemo(models.AbstractModel):
                 privileged(case).write({"date_registered": registered})
                 case._apply_sla()
                 if current and i >= 4:
+                    if category == "quality" and not case.repair_ids:
+                        # C-7: a unit at the workshop, its diagnosis due today
+                        case.action_create_repair()
                     continue  # this month's open cases: new, some already late
                 case.write({"user_id": (agent if i % 3 else manager).id})
                 case.action_start()

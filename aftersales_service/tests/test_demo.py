@@ -26,6 +26,10 @@ class TestDemoHistory(TransactionCase):
             [("resolved_date", "!=", False)], ["team_id"], ["resolution_hours:avg", "sla_met:avg"]
         )
         self.assertTrue(any(hours for _team, hours, _met in pivot), "the scorecard has numbers")
+        self.assertTrue(
+            self.env["repair.order"].search([("aftersales_diagnosis_deadline", "!=", False)]),
+            "a unit at the workshop with its C-7 milestones",
+        )
 
     def test_ratings_above_and_below_target(self):
         Rating = self.env["aftersales.rating"]
