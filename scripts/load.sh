@@ -28,7 +28,9 @@ createdb -T "$SOURCE_DB" "$LOAD_DB"
 rm -rf "$DATA_DIR/filestore/$LOAD_DB"
 [ -d "$DATA_DIR/filestore/$SOURCE_DB" ] && cp -r "$DATA_DIR/filestore/$SOURCE_DB" "$DATA_DIR/filestore/$LOAD_DB"
 # admin's password is "admin" (the test database's default); late cases give the escalation work
-psql -d "$LOAD_DB" -qc "UPDATE aftersales_case SET sla_deadline = now() - interval '2 days' WHERE state IN ('new','assigned')"
+# (all of a case's running deadlines, so that a recomputation, when the dispatch assigns it, finds
+# the same next deadline: a changed deadline is a new breach, escalated again by design)
+psql -d "$LOAD_DB" -qc "UPDATE aftersales_case SET sla_deadline = now() - interval '2 days', first_response_deadline = now() - interval '2 days', resolution_deadline = now() - interval '2 days', reply_deadline = NULL, first_response_date = NULL WHERE state IN ('new','assigned')"
 psql -d "$LOAD_DB" -qc "UPDATE repair_order SET aftersales_milestone_deadline = now() - interval '2 days' WHERE aftersales_received_date IS NOT NULL AND state NOT IN ('done', 'cancel')"
 
 : >"$log"
