@@ -8,7 +8,6 @@ from . import product_category
 from . import product_template
 from . import product_product
 from . import repair_order
-from . import repair_order_milestone
 from . import sale_order_line
 from . import stock_move
 from . import account_move
@@ -44,4 +43,5 @@ from . import aftersales_field_visit
 from . import aftersales_travel_request
 from . import aftersales_maintenance
 from . import aftersales_case_field
+from . import repair_order_milestone  # extends aftersales.case too: after it
 from . import aftersales_demo

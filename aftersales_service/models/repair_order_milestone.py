@@ -397,3 +397,23 @@ class RepairOrder(models.Model):
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activity_vals)
         template = self.env.ref("aftersales_service.mail_template_repair_escalation").sudo()
         template.send_mail_batch(self.filtered("aftersales_escalation_partner_id").ids)
+
+
+class AftersalesCase(models.Model):
+    """C-7 on the case: the worst milestone status of its workshop repairs."""
+
+    _inherit = "aftersales.case"
+
+    repair_milestone_status = fields.Selection(
+        SLA_STATUSES,
+        string="Workshop Milestones",
+        compute="_compute_repair_milestone_status",
+        help="C-7: the worst status of the milestones of this case's repairs.",
+    )
+
+    @api.depends("repair_ids.aftersales_milestone_status")
+    def _compute_repair_milestone_status(self):
+        order = ["breached", "at_risk", "on_track", "met"]
+        for case in self:
+            statuses = [s for s in case.repair_ids.mapped("aftersales_milestone_status") if s]
+            case.repair_milestone_status = min(statuses, key=order.index) if statuses else False

@@ -172,6 +172,10 @@ class TestRepairMilestones(ReturnHelpers, CaseCommon):
         repair = self.env["repair.order"].browse(action["res_id"])
         self.assertEqual(repair.aftersales_diagnosis_deadline, datetime(2026, 3, 10, 17, 0))
         self.assertIn(repair, case.repair_ids)
+        with freeze_time("2026-03-10 18:00:00"):
+            case.invalidate_recordset(["repair_milestone_status"])
+            repair.invalidate_recordset(["aftersales_milestone_status"])
+            self.assertEqual(case.repair_milestone_status, "breached", "the case shows its repair is late")
         plain = self.env["repair.order"].create({"product_id": self.product_psu.id})
         self.assertFalse(plain.aftersales_received_date)
         self.assertFalse(plain.aftersales_milestone_deadline)
