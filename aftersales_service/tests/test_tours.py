@@ -183,3 +183,26 @@ class TestFlowTours(FieldServiceCommon, HttpCase):
         self.assertEqual(visit.signed_by, "Anna Customer")
         self.assertTrue(visit.unit_inspected and visit.no_parts_replaced)
         self.assertIn("Dust", visit.cause_analysis)
+
+    def test_repair_diagnosis_tour(self):
+        """C-7 in the browser, as the workshop (a stock user without after-sales rights)."""
+        new_test_user(
+            self.env, login="as_workshop_tour", name="Wim Workshop", groups="stock.group_stock_user"
+        )
+        case = self.new_case(product_id=self.product_psu.id)
+        repair = self.env["repair.order"].browse(
+            case.with_user(self.aftersales_manager).action_create_repair()["res_id"]
+        )
+        self.assertTrue(repair.aftersales_diagnosis_deadline)
+        self.start_tour(
+            f"/odoo/repair.order/{repair.id}",
+            "aftersales_repair_diagnosis_tour",
+            login="as_workshop_tour",
+            timeout=180,
+        )
+        self.assertTrue(repair.aftersales_diagnosis_date)
+        self.assertIn("Lens motor worn out", repair.aftersales_diagnosis)
+        self.assertTrue(repair.aftersales_parts_in_stock)
+        self.assertTrue(repair.aftersales_repair_deadline)
+        told = repair.message_ids.filtered(lambda m: self.customer in m.partner_ids)
+        self.assertIn("Lens motor worn out", told.body)

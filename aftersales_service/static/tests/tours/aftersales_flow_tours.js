@@ -181,3 +181,24 @@ tours.add("aftersales_field_visit_tour", {
         status("done"),
     ],
 });
+
+// C-7 (workshop): the returned unit is tested, the customer told the diagnosis
+tours.add("aftersales_repair_diagnosis_tour", {
+    steps: () => [
+        tab("Service Milestones"),
+        {
+            content: "What the test found",
+            trigger: ".o_form_view .o_field_widget[name=aftersales_diagnosis] textarea",
+            run: "edit Lens motor worn out: replaced from stock",
+        },
+        click(".o_form_view button[name=action_aftersales_diagnosis_told]", "Tell the customer"),
+        {
+            content: "The diagnosis milestone is met",
+            trigger: '.o_form_view .o_field_widget[name=aftersales_diagnosis_status]:contains("Met")',
+        },
+        {
+            content: "The repair is now due",
+            trigger: ".o_form_view .o_field_widget[name=aftersales_repair_deadline]:not(:empty)",
+        },
+    ],
+});
