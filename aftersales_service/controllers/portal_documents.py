@@ -235,16 +235,24 @@ class AftersalesDocumentsPortal(CustomerPortal):
         order_id = parse_id(order_id)
         if not order_id:
             raise BadRequest()
-        quantities = {}
+        quantities, exchange_products = {}, {}
         for key, value in kw.items():
-            if key.startswith("qty_") and value not in ("", None):
-                try:
+            if value in ("", None):
+                continue
+            try:
+                if key.startswith("qty_"):
                     quantities[int(key[4:])] = float(value)
-                except ValueError as exc:
-                    raise BadRequest() from exc
+                elif key.startswith("exchange_"):
+                    exchange_products[int(key[9:])] = int(value)
+            except ValueError as exc:
+                raise BadRequest() from exc
         try:
             ret = request.env["aftersales.return"]._create_from_portal(
-                order_id, quantities, reason=(reason or "").strip() or None, return_type=return_type
+                order_id,
+                quantities,
+                reason=(reason or "").strip() or None,
+                return_type=return_type,
+                exchange_products=exchange_products,
             )
         except (AccessError, MissingError):
             raise request.not_found() from None

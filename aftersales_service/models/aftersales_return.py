@@ -316,13 +316,20 @@ class AftersalesReturn(models.Model):
             ret.access_url = f"/my/returns/{ret.id}"
 
     @api.model
-    def _create_from_portal(self, order_id, quantities, reason=None, return_type="no_reason"):
+    def _create_from_portal(
+        self, order_id, quantities, reason=None, return_type="no_reason", exchange_products=None
+    ):
         """R-3: the logged-in customer requests a return of one of their delivered orders from the
         portal: ``quantities`` {order line id: quantity}, each capped by what was delivered and not
         yet returned. Raises ``AccessError``/``MissingError`` for someone else's or an unknown order
         or line, ``UserError``/``ValidationError`` for bad quantities; writes nothing then. The
         request is submitted: inside the rules it is approved at once, else a manager decides
-        with the customer's reason."""
+        with the customer's reason. ``exchange_products`` {order line id: product id}: an
+        exchange for another product, among the line's exchange choices (another one answers
+        ``MissingError``)."""
+        exchange_products = {k: v for k, v in (exchange_products or {}).items() if v}
+        if exchange_products and return_type != "exchange":
+            raise UserError(_('Another product is taken in an exchange only: choose "An exchange".'))
         if return_type not in ("no_reason", "quality", "exchange"):
             raise UserError(_("Choose the kind of return."))
         order = self.env["sale.order"].browse(order_id).exists()
@@ -351,7 +358,15 @@ class AftersalesReturn(models.Model):
                         qty=returnable.get(sale_line.id, 0.0),
                     )
                 )
-            lines.append({"sale_line_id": sale_line.id, "qty_requested": qty, "reason": reason})
+            line_vals = {"sale_line_id": sale_line.id, "qty_requested": qty, "reason": reason}
+            if exchange_products.get(line_id):
+                choice = sale_line._aftersales_exchange_choices().filtered(
+                    lambda p, pid=exchange_products[line_id]: p.id == pid
+                )
+                if not choice:
+                    raise MissingError(_("This product cannot be taken in exchange."))
+                line_vals["exchange_product_id"] = choice.id
+            lines.append(line_vals)
         if not lines:
             raise UserError(_("Choose at least one product and quantity to return."))
         vals = self.sudo()._prepare_return_vals(

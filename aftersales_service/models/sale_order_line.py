@@ -43,6 +43,32 @@ class SaleOrderLine(models.Model):
         self.ensure_one()
         return self._aftersales_returnable_qties(exclude=exclude)[self.id]
 
+    def _aftersales_exchange_choices(self):
+        """R-2: what a customer may take in exchange for this line's product on the portal: the
+        other variants of the same product (size, colour) and the products of its category that
+        are sold, of the order's company. Staff may choose any product."""
+        self.ensure_one()
+        product = self.product_id
+        # sudo: portal customers do not read products; only the choices are shown to them
+        return (
+            self.env["product.product"]
+            .sudo()
+            .search(
+                [
+                    ("sale_ok", "=", True),
+                    ("id", "!=", product.id),
+                    "|",
+                    ("product_tmpl_id", "=", product.product_tmpl_id.id),
+                    ("categ_id", "=", product.categ_id.id),
+                    "|",
+                    ("company_id", "=", False),
+                    ("company_id", "=", self.company_id.id),
+                ],
+                order="name, id",
+                limit=50,
+            )
+        )
+
     def _aftersales_returnable_qties(self, exclude=None):
         """{line id: returnable quantity} for all these order lines, in one query."""
         pending = dict.fromkeys(self.ids, 0.0)

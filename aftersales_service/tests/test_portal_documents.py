@@ -71,6 +71,43 @@ class TestPortalDocuments(WarrantyCommon, HttpCase):
         slip = self.url_open(f"/my/returns/{ret.id}?report_type=html")
         self.assertIn("Return Slip", slip.text)
 
+    def test_portal_exchange_for_another_product(self):
+        """R-2 on the portal: an exchange may be for another product of the same kind (a variant
+        or its category); another one is not found, and nothing is written."""
+        self.company.aftersales_refund_threshold = 0.0
+        order = self.sell([(self.product_psu, 4, 20.0)])
+        line = order.order_line
+        bigger = self.env["product.product"].create(
+            {"name": "Test Power Supply 60 W", "categ_id": self.categ_accessories.id, "list_price": 25.0}
+        )
+        Return = self.env["aftersales.return"]
+        self.assertIn(bigger, line._aftersales_exchange_choices())
+        self.assertNotIn(self.product_switcher, line._aftersales_exchange_choices(), "another category")
+        self.authenticate("as_portal", "as_portal")
+        with freeze_time("2026-03-10"):
+            form = self.url_open(f"/my/returns/new?order_id={order.id}")
+            self.assertIn("Test Power Supply 60 W", form.text, "the choices are offered")
+            token = http.Request.csrf_token(self)
+            post = lambda data: self.url_open("/my/returns/new", data=dict(data, csrf_token=token))  # noqa: E731
+            base = {"order_id": order.id, f"qty_{line.id}": 1}
+            self.assertEqual(
+                post(
+                    dict(base, return_type="exchange", **{f"exchange_{line.id}": self.product_switcher.id})
+                ).status_code,
+                404,
+                "not among the choices",
+            )
+            wrong_kind = post(dict(base, return_type="no_reason", **{f"exchange_{line.id}": bigger.id}))
+            self.assertEqual(wrong_kind.status_code, 400)
+            self.assertIn("in an exchange only", wrong_kind.text)
+            self.assertEqual(post(dict(base, **{f"exchange_{line.id}": "x"})).status_code, 400)
+            self.assertFalse(Return.search([("sale_order_id", "=", order.id)]), "nothing written")
+            post(dict(base, return_type="exchange", reason="Too weak", **{f"exchange_{line.id}": bigger.id}))
+        ret = Return.search([("sale_order_id", "=", order.id)])
+        self.assertEqual(ret.line_ids.exchange_product_id, bigger)
+        self.assertEqual(ret.line_ids.exchange_difference, 5.0)
+        self.assertEqual(ret.line_ids.exchange_sale_line_id.product_id, bigger, "added to the order")
+
     def test_order_page_offers_problem_and_return(self):
         order = self.sell([(self.product_psu, 1, 20.0)])
         self.authenticate("as_portal", "as_portal")
