@@ -2,6 +2,7 @@ import random
 from datetime import datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 
@@ -104,7 +105,7 @@ class AftersalesDemo(models.AbstractModel):
                 case.write(
                     {
                         "resolution": RESOLUTIONS[category],
-                        "resolution_note": "<p>Solved with the customer; see the chatter.</p>",
+                        "resolution_note": Markup("<p>Solved with the customer; see the chatter.</p>"),
                         "time_spent": rng.choice((0.5, 1.0, 2.0, 4.0)),
                     }
                 )
@@ -156,7 +157,7 @@ class AftersalesDemo(models.AbstractModel):
                         "state": "done",
                         "done_date": revisit.planned_date,
                         "channel": rng.choice(("phone", "visit", "email")),
-                        "outcome": "<p>Everything works; asked about a second recorder.</p>",
+                        "outcome": Markup("<p>Everything works; asked about a second recorder.</p>"),
                     }
                 )
             else:
@@ -194,7 +195,7 @@ class AftersalesDemo(models.AbstractModel):
             complaint.action_start_investigation()
             complaint.write(
                 {
-                    "investigation_report": "<p>The pallet was not strapped before loading.</p>",
+                    "investigation_report": Markup("<p>The pallet was not strapped before loading.</p>"),
                     "validity": "valid",
                     "responsibility_ids": [
                         Command.create(

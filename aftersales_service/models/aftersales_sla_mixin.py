@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .tools import escalate, locked_batch
+
 SLA_STATUSES = [("on_track", "On Track"), ("at_risk", "At Risk"), ("breached", "Breached"), ("met", "Met")]
 INTERNAL = "aftersales_service.group_aftersales_user"
 
@@ -215,78 +217,24 @@ class AftersalesSlaMixin(models.AbstractModel):
         the same case twice), the cron is told what remains and, after committing this batch,
         calls again; the escalation state written in the batch is the resume point."""
         now = now or fields.Datetime.now()
-        self.env.flush_all()  # the query below reads escalation fields written by the ORM
-        table = SQL.identifier(self._table)
-        where = self._escalation_where(now)
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT c.id FROM %(table)s c JOIN res_company co ON co.id = c.company_id
-                 WHERE %(where)s
-                 ORDER BY c.sla_deadline
-                 LIMIT %(limit)s
-                   FOR UPDATE OF c SKIP LOCKED
-                """,
-                table=table,
-                where=where,
-                limit=batch_size,
-            )
-        )
-        ids = [row[0] for row in self.env.cr.fetchall()]
+        ids, remaining = locked_batch(self, self._escalation_where(now), "sla_deadline", batch_size)
         if ids:
             self.browse(ids)._escalate_breach(now)
-        remaining = 0
-        if len(ids) == batch_size:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT count(*) FROM %(table)s c JOIN res_company co ON co.id = c.company_id "
-                    "WHERE %(where)s",
-                    table=table,
-                    where=where,
-                )
-            )
-            remaining = self.env.cr.fetchone()[0]
         self.env["ir.cron"]._notify_progress(done=len(ids), remaining=remaining)
         return len(ids)
 
     _escalation_template = "aftersales_service.mail_template_case_escalation"
 
     def _escalate_breach(self, now=None):
-        """Escalate a batch (rows locked by the caller): one activity per case for the target of
-        its level, and the escalation email (a mail template, on the case's chatter) to that
-        person; the escalation state in one statement per level."""
-        activity_vals, levels = [], {}
-        model_id = self.env["ir.model"]._get_id(self._name)
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        today = fields.Date.context_today(self, now)
-        for case in self:
-            level = 1 if case.escalated_deadline != case.sla_deadline else 2
-            levels.setdefault(level, []).append(case.id)
-            target = case._escalation_target(level)
-            if target:
-                activity_vals.append(
-                    {
-                        "res_model_id": model_id,
-                        "res_id": case.id,
-                        "activity_type_id": todo.id,
-                        "user_id": target.id,
-                        "summary": _("Case %(name)s is late (level %(level)s)", name=case.name, level=level),
-                        "date_deadline": today,
-                    }
-                )
-        for level, ids in levels.items():
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE %s SET escalation_level = %s, escalated_deadline = sla_deadline WHERE id IN %s",
-                    SQL.identifier(self._table),
-                    level,
-                    tuple(ids),
-                )
-            )
-        self.invalidate_recordset(["escalation_level", "escalated_deadline", "escalation_partner_id"])
-        # sudo: the cron plans activities for other users and mails them as the system
-        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activity_vals)
-        template = self.env.ref(self._escalation_template).sudo()
-        recipients = self.sudo().filtered("escalation_partner_id")
-        if recipients:
-            template.send_mail_batch(recipients.ids)
+        """Escalate a batch (rows locked by the caller): an activity for the target of each
+        case's level and the escalation email (a mail template, kept on the case's chatter)."""
+        escalate(
+            self,
+            now,
+            ("sla_deadline", "escalated_deadline", "escalation_level", "escalation_partner_id"),
+            lambda case, level: case._escalation_target(level),
+            lambda case, level: self.env._(
+                "Case %(name)s is late (level %(level)s)", name=case.name, level=level
+            ),
+            self._escalation_template,
+        )

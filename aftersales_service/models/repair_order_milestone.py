@@ -9,8 +9,18 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .aftersales_sla_mixin import SLA_STATUSES
-from .tools import check_protected_write, privileged
+from .tools import check_protected_write, escalate, locked_batch, privileged
 
+# what a milestone's status depends on: (deadline, done) of each, and the repair's state
+MILESTONE_DEPENDS = (
+    "state",
+    "aftersales_diagnosis_deadline",
+    "aftersales_diagnosis_date",
+    "aftersales_notice_deadline",
+    "aftersales_notice_date",
+    "aftersales_repair_deadline",
+    "aftersales_repaired_date",
+)
 # set by the milestone actions and the escalation only: a direct write (RPC) is refused
 MILESTONE_PROTECTED_FIELDS = (
     "aftersales_received_date",
@@ -95,15 +105,7 @@ class RepairOrder(models.Model):
             "repair": (self.aftersales_repair_deadline, self.aftersales_repaired_date),
         }
 
-    @api.depends(
-        "state",
-        "aftersales_diagnosis_deadline",
-        "aftersales_diagnosis_date",
-        "aftersales_notice_deadline",
-        "aftersales_notice_date",
-        "aftersales_repair_deadline",
-        "aftersales_repaired_date",
-    )
+    @api.depends(*MILESTONE_DEPENDS)
     def _compute_aftersales_milestone_deadline(self):
         for repair in self:
             running = (
@@ -113,15 +115,7 @@ class RepairOrder(models.Model):
             )
             repair.aftersales_milestone_deadline = min(running, default=False)
 
-    @api.depends(
-        "state",
-        "aftersales_diagnosis_deadline",
-        "aftersales_diagnosis_date",
-        "aftersales_notice_deadline",
-        "aftersales_notice_date",
-        "aftersales_repair_deadline",
-        "aftersales_repaired_date",
-    )
+    @api.depends(*MILESTONE_DEPENDS)
     def _compute_aftersales_milestones(self):
         now = fields.Datetime.now()
         order = ["breached", "at_risk", "on_track", "met"]
@@ -303,14 +297,15 @@ class RepairOrder(models.Model):
         return manager or team.leader_id
 
     def _aftersales_escalation_where(self, now):
+        """Late milestones not escalated yet at their level (alias ``c``, company ``co``)."""
         return SQL(
             """
-            r.state NOT IN ('done', 'cancel')
-            AND r.aftersales_milestone_deadline < %(now)s
-            AND (r.aftersales_escalated_deadline IS DISTINCT FROM r.aftersales_milestone_deadline
-                 OR (COALESCE(r.aftersales_escalation_level, 0) = 1
+            c.state NOT IN ('done', 'cancel')
+            AND c.aftersales_milestone_deadline < %(now)s
+            AND (c.aftersales_escalated_deadline IS DISTINCT FROM c.aftersales_milestone_deadline
+                 OR (COALESCE(c.aftersales_escalation_level, 0) = 1
                      AND COALESCE(co.aftersales_escalation_hours, 0) > 0
-                     AND r.aftersales_milestone_deadline
+                     AND c.aftersales_milestone_deadline
                          + make_interval(hours => co.aftersales_escalation_hours) < %(now)s))
             """,
             now=now,
@@ -322,81 +317,30 @@ class RepairOrder(models.Model):
         second-escalation hours): one bounded batch per call, rows locked with SKIP LOCKED, the
         progress told to ``ir.cron``; the escalation state written is the resume point."""
         now = now or fields.Datetime.now()
-        self.env.flush_all()
-        where = self._aftersales_escalation_where(now)
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT r.id FROM repair_order r JOIN res_company co ON co.id = r.company_id
-                 WHERE %(where)s
-                 ORDER BY r.aftersales_milestone_deadline
-                 LIMIT %(limit)s
-                   FOR UPDATE OF r SKIP LOCKED
-                """,
-                where=where,
-                limit=batch_size,
-            )
+        ids, remaining = locked_batch(
+            self, self._aftersales_escalation_where(now), "aftersales_milestone_deadline", batch_size
         )
-        ids = [row[0] for row in self.env.cr.fetchall()]
         if ids:
             self.browse(ids)._aftersales_escalate(now)
-        remaining = 0
-        if len(ids) == batch_size:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT count(*) FROM repair_order r JOIN res_company co ON co.id = r.company_id "
-                    "WHERE %(where)s",
-                    where=where,
-                )
-            )
-            remaining = self.env.cr.fetchone()[0]
         self.env["ir.cron"]._notify_progress(done=len(ids), remaining=remaining)
         return len(ids)
 
     def _aftersales_escalate(self, now):
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        model_id = self.env["ir.model"]._get_id(self._name)
-        today = fields.Date.context_today(self, now)
-        levels, activity_vals = {}, []
-        for repair in self:
-            level = 1 if repair.aftersales_escalated_deadline != repair.aftersales_milestone_deadline else 2
-            levels.setdefault(level, []).append(repair.id)
-            target = repair._aftersales_escalation_target(level)
-            if target:
-                activity_vals.append(
-                    {
-                        "res_model_id": model_id,
-                        "res_id": repair.id,
-                        "activity_type_id": todo.id,
-                        "user_id": target.id,
-                        "summary": _(
-                            "Repair %(name)s missed a milestone (level %(level)s)",
-                            name=repair.name,
-                            level=level,
-                        ),
-                        "date_deadline": today,
-                    }
-                )
-        for level, ids in levels.items():
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE repair_order SET aftersales_escalation_level = %s, "
-                    "aftersales_escalated_deadline = aftersales_milestone_deadline WHERE id IN %s",
-                    level,
-                    tuple(ids),
-                )
-            )
-        self.invalidate_recordset(
-            [
-                "aftersales_escalation_level",
+        escalate(
+            self,
+            now,
+            (
+                "aftersales_milestone_deadline",
                 "aftersales_escalated_deadline",
+                "aftersales_escalation_level",
                 "aftersales_escalation_partner_id",
-            ]
+            ),
+            lambda repair, level: repair._aftersales_escalation_target(level),
+            lambda repair, level: self.env._(
+                "Repair %(name)s missed a milestone (level %(level)s)", name=repair.name, level=level
+            ),
+            "aftersales_service.mail_template_repair_escalation",
         )
-        # sudo: the cron plans activities for other users and mails them as the system
-        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activity_vals)
-        template = self.env.ref("aftersales_service.mail_template_repair_escalation").sudo()
-        template.send_mail_batch(self.filtered("aftersales_escalation_partner_id").ids)
 
 
 class AftersalesCase(models.Model):

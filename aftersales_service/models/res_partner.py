@@ -2,6 +2,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 
+from .tools import count_history, history_action
+
 AFTERSALES_USERS = "aftersales_service.group_aftersales_user"
 # the after-sales file of a customer (W-6) beside its warranties, cases, returns and revisits:
 # kind -> (model, field giving the customer's commercial entity)
@@ -236,27 +238,12 @@ class ResPartner(models.Model):
 
     @api.depends_context("uid")
     def _compute_aftersales_file_counts(self):
-        for kind, (model, field) in CUSTOMER_HISTORY.items():
-            Model = self.env[model]
-            readable = Model.has_access("read")
-            for partner in self:
-                partner[f"aftersales_{kind}_count"] = (
-                    Model.search_count([(field, "=", partner.commercial_partner_id.id)])
-                    if readable and partner.commercial_partner_id.id
-                    else 0
-                )
+        count_history(self, CUSTOMER_HISTORY, lambda partner: partner.commercial_partner_id.id)
 
     def action_view_aftersales_file(self):
         """The documents of one kind (``aftersales_kind`` in the button's context) of this
         customer (the company and its contacts)."""
         self.ensure_one()
+        commercial = self.commercial_partner_id
         kind = self.env.context.get("aftersales_kind", "complaint")
-        model, field = CUSTOMER_HISTORY[kind]
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.commercial_partner_id.display_name,
-            "res_model": model,
-            "view_mode": "list,form",
-            "domain": [(field, "=", self.commercial_partner_id.id)],
-            "context": {"create": False},
-        }
+        return history_action(CUSTOMER_HISTORY, kind, commercial.id, commercial.display_name)

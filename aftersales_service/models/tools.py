@@ -1,8 +1,10 @@
 import logging
 from contextlib import contextmanager
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -72,3 +74,112 @@ def ensure_can(records, flag, message):
     refused = records.filtered(lambda record: not record[flag])
     if refused:
         raise UserError(message % {"names": ", ".join(refused.mapped("name"))})
+
+
+def locked_batch(model, where, deadline_column, batch_size):
+    """One batch of a cron working on late documents (C-9): the ids of the rows of ``model``
+    (alias ``c``, joined to its company as ``co``) that match ``where``, earliest
+    ``deadline_column`` first, locked ``FOR UPDATE SKIP LOCKED`` (two workers never take the same
+    row), and, when the batch is full, how many others match (left for the next calls). Returns
+    ``(ids, remaining)``."""
+    env = model.env
+    env.flush_all()  # the query reads fields written by the ORM
+    source = SQL(
+        "%s c JOIN res_company co ON co.id = c.company_id WHERE %s", SQL.identifier(model._table), where
+    )
+    env.cr.execute(
+        SQL(
+            "SELECT c.id FROM %s ORDER BY c.%s LIMIT %s FOR UPDATE OF c SKIP LOCKED",
+            source,
+            SQL.identifier(deadline_column),
+            batch_size,
+        )
+    )
+    ids = [row[0] for row in env.cr.fetchall()]
+    remaining = 0
+    if len(ids) == batch_size:
+        env.cr.execute(SQL("SELECT count(*) FROM %s", source))
+        remaining = env.cr.fetchone()[0] - len(ids)
+    return ids, remaining
+
+
+def escalate(records, now, fnames, target, summary, template):
+    """Escalate a batch of late documents (rows locked by the caller, C-9): each goes one level
+    up (1, or 2 when the same deadline was escalated already), its target gets an activity and
+    the escalation email of ``template`` (rendered for the whole batch); the escalation state is
+    written in one statement per level.
+
+    ``fnames``: (deadline, escalated deadline, level, escalation partner) field names;
+    ``target(record, level)``: the user; ``summary(record, level)``: the activity's summary."""
+    env = records.env
+    deadline, escalated, level_field, partner_field = fnames
+    model_id = env["ir.model"]._get_id(records._name)
+    todo = env.ref("mail.mail_activity_data_todo")
+    today = fields.Date.context_today(records, now)
+    levels, activity_vals = {}, []
+    for record in records:
+        level = 1 if record[escalated] != record[deadline] else 2
+        levels.setdefault(level, []).append(record.id)
+        user = target(record, level)
+        if user:
+            activity_vals.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": record.id,
+                    "activity_type_id": todo.id,
+                    "user_id": user.id,
+                    "summary": summary(record, level),
+                    "date_deadline": today,
+                }
+            )
+    for level, ids in levels.items():
+        env.cr.execute(
+            SQL(
+                "UPDATE %s SET %s = %s, %s = %s WHERE id IN %s",
+                SQL.identifier(records._table),
+                SQL.identifier(level_field),
+                level,
+                SQL.identifier(escalated),
+                SQL.identifier(deadline),
+                tuple(ids),
+            )
+        )
+    records.invalidate_recordset([level_field, escalated, partner_field])
+    # sudo: the cron plans activities for other users and mails them as the system
+    env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activity_vals)
+    recipients = records.sudo().filtered(partner_field)
+    if recipients:
+        env.ref(template).sudo().send_mail_batch(recipients.ids)
+
+
+# ---- the after-sales file (W-6) of a sold unit or a customer: kind -> (model, fields pointing to it)
+def history_domain(fields_, value):
+    """The domain of one kind of the after-sales file: any of its fields points to ``value``."""
+    names = (fields_,) if isinstance(fields_, str) else fields_
+    return ["|"] * (len(names) - 1) + [(name, "=", value) for name in names]
+
+
+def count_history(records, history, value_of):
+    """Set ``aftersales_<kind>_count`` of each record: the documents of that kind pointing to
+    ``value_of(record)`` (0 for the kinds the user does not read)."""
+    for kind, (model, fields_) in history.items():
+        Model = records.env[model]
+        readable = Model.has_access("read")
+        for record in records:
+            value = value_of(record)
+            record[f"aftersales_{kind}_count"] = (
+                Model.search_count(history_domain(fields_, value)) if readable and value else 0
+            )
+
+
+def history_action(history, kind, value, name):
+    """The list of the documents of one kind of the after-sales file pointing to ``value``."""
+    model, fields_ = history[kind]
+    return {
+        "type": "ir.actions.act_window",
+        "name": name,
+        "res_model": model,
+        "view_mode": "list,form",
+        "domain": history_domain(fields_, value),
+        "context": {"create": False},
+    }
