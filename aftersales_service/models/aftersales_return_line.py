@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
@@ -94,6 +94,14 @@ class AftersalesReturnLine(models.Model):
                 product, self.qty_approved or self.qty_requested or 1.0, currency=order.currency_id
             )
         return product.lst_price
+
+    def _sale_line_link(self):
+        """How a refund (or the deduction of an exchange) of this line links to its order line:
+        delivery-invoiced products lower the invoiced quantity, as the return lowered the
+        delivered one; order-invoiced ones are not linked, else the order would be invoiceable
+        again (OCA/rma#300)."""
+        self.ensure_one()
+        return [Command.set(self.sale_line_id.ids)] if self.product_id.invoice_policy == "delivery" else []
 
     def _exchanges_other_product(self):
         self.ensure_one()

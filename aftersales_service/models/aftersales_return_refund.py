@@ -80,7 +80,9 @@ class AftersalesReturn(models.Model):
             invoice_lines.append(
                 Command.create(line.exchange_sale_line_id._prepare_invoice_line(quantity=qty))
             )
-            invoice_lines.append(Command.create(line.sale_line_id._prepare_invoice_line(quantity=-qty)))
+            returned = line.sale_line_id._prepare_invoice_line(quantity=-qty)
+            returned["sale_line_ids"] = line._sale_line_link()
+            invoice_lines.append(Command.create(returned))
         vals.update(
             invoice_line_ids=invoice_lines,
             aftersales_return_id=self.id,
@@ -144,12 +146,7 @@ class AftersalesReturn(models.Model):
                                 "tax_ids": [Command.set(inv_line.tax_ids.ids)],
                                 "account_id": inv_line.account_id.id,
                                 "analytic_distribution": inv_line.analytic_distribution,
-                                # delivery-invoiced lines: the refund lowers the invoiced quantity
-                                # as the return lowered the delivered one; order-invoiced lines keep
-                                # theirs, else the order would be invoiceable again (OCA/rma#300)
-                                "sale_line_ids": [Command.set(line.sale_line_id.ids)]
-                                if line.product_id.invoice_policy == "delivery"
-                                else [],
+                                "sale_line_ids": line._sale_line_link(),
                                 "aftersales_return_line_id": line.id,
                             }
                         )

@@ -313,6 +313,32 @@ class TestExchangeOtherProduct(ReturnHelpers, CaseCommon):
         move.action_post()
         self.assertEqual(move.state, "posted")
 
+    def test_order_invoiced_product_is_not_invoiceable_again(self):
+        """An order-invoiced product exchanged: the deduction is not linked to its order line
+        (as refunds, OCA/rma#300), so the order does not ask to invoice it again."""
+        cable = self.env["product.product"].create(
+            {
+                "name": "Test Cable",
+                "type": "consu",
+                "is_storable": True,
+                "invoice_policy": "order",
+                "list_price": 20.0,
+                "taxes_id": [Command.set(self.tax_sale.ids)],
+            }
+        )
+        self.env["stock.quant"]._update_available_quantity(cable, self.stock_location, 10.0)
+        order = self.sell([(cable, 2, 20.0)])
+        with freeze_time("2026-03-10"):
+            ret = self._new_return(order, {order.order_line: 1}, return_type="exchange")
+            ret.line_ids.exchange_product_id = self.psu_pro
+            ret.action_submit()
+        self._receive(ret)
+        ret.with_user(self.aftersales_manager).action_invoice_exchange_difference()
+        cable_line = order.order_line.filtered(lambda sl: sl.product_id == cable)
+        self.assertEqual(cable_line.qty_to_invoice, 0, "not invoiceable again")
+        pro_line = order.order_line.filtered(lambda sl: sl.product_id == self.psu_pro)
+        self.assertEqual(pro_line.qty_invoiced, 1)
+
     def test_exchange_order_line_is_not_typed_in(self):
         order, ret = self._exchange(self.psu_pro)
         with self.assertRaises(AccessError):
