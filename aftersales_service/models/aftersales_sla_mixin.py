@@ -6,6 +6,27 @@ from .tools import escalate, locked_batch
 
 SLA_STATUSES = [("on_track", "On Track"), ("at_risk", "At Risk"), ("breached", "Breached"), ("met", "Met")]
 INTERNAL = "aftersales_service.group_aftersales_user"
+STATUS_ORDER = ("breached", "at_risk", "on_track", "met")
+
+
+def timer_status(start, deadline, done, now, at_risk_ratio):
+    """The status of one timer (C-6, C-7): met or breached once done, else breached past the
+    deadline, at risk once ``at_risk_ratio`` of the time from ``start`` to it has passed."""
+    if done:
+        return "met" if not deadline or done <= deadline else "breached"
+    if not deadline:
+        return False
+    if now > deadline:
+        return "breached"
+    if start and at_risk_ratio and (now - start) >= (deadline - start) * at_risk_ratio:
+        return "at_risk"
+    return "on_track"
+
+
+def worst_status(statuses):
+    """The most urgent of several timer statuses (empty ones ignored)."""
+    running = [status for status in statuses if status]
+    return min(running, key=STATUS_ORDER.index) if running else False
 
 
 class AftersalesSlaMixin(models.AbstractModel):
@@ -134,21 +155,11 @@ class AftersalesSlaMixin(models.AbstractModel):
         return [d for d in deadlines if d]
 
     def _timer_status(self, start, deadline, done, now):
-        if done:
-            return "met" if not deadline or done <= deadline else "breached"
-        if not deadline:
-            return False
-        if now > deadline:
-            return "breached"
-        ratio = self.sla_policy_id.at_risk_ratio
-        if start and (now - start) >= (deadline - start) * ratio:
-            return "at_risk"
-        return "on_track"
+        return timer_status(start, deadline, done, now, self.sla_policy_id.at_risk_ratio)
 
     @api.depends_context("uid")
     def _compute_sla_status(self):
         now = fields.Datetime.now()
-        order = ["breached", "at_risk", "on_track", "met"]
         for case in self:
             start = case.date_registered or now
             case.first_response_status = case._timer_status(
@@ -161,10 +172,9 @@ class AftersalesSlaMixin(models.AbstractModel):
             )
             closed = case.resolved_date if case.state in case._sla_done_states else False
             case.resolution_status = case._timer_status(start, case.resolution_deadline, closed, now)
-            statuses = [
-                s for s in (case.first_response_status, case.reply_status, case.resolution_status) if s
-            ]
-            case.sla_status = min(statuses, key=order.index) if statuses else False
+            case.sla_status = worst_status(
+                (case.first_response_status, case.reply_status, case.resolution_status)
+            )
 
     def _search_sla_status(self, operator, value):
         if operator not in ("=", "!=") or value not in ("breached",):

@@ -1,9 +1,8 @@
-from datetime import timedelta
-
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from .aftersales_case import CASE_CATEGORIES, CASE_PRIORITIES
+from .tools import add_working_hours
 
 
 class AftersalesSlaPolicy(models.Model):
@@ -73,6 +72,4 @@ class AftersalesSlaPolicy(models.Model):
             or (team and team.resource_calendar_id)
             or self.company_id.resource_calendar_id
         )
-        if not self.use_working_hours or not calendar:
-            return start + timedelta(hours=hours)
-        return calendar.plan_hours(hours, start, compute_leaves=True)
+        return add_working_hours(calendar if self.use_working_hours else None, start, hours)

@@ -8,8 +8,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .aftersales_sla_mixin import SLA_STATUSES
-from .tools import check_protected_write, escalate, locked_batch, privileged
+from .aftersales_sla_mixin import SLA_STATUSES, timer_status, worst_status
+from .tools import add_working_hours, check_protected_write, escalate, locked_batch, privileged
 
 # what a milestone's status depends on: (deadline, done) of each, and the repair's state
 MILESTONE_DEPENDS = (
@@ -96,20 +96,35 @@ class RepairOrder(models.Model):
     )
 
     # --- milestones
-    def _aftersales_milestone_pairs(self):
-        """(deadline, done) per milestone."""
+    def _aftersales_milestones(self):
+        """(start, deadline, done) per milestone."""
         self.ensure_one()
+        received = self.aftersales_received_date
         return {
-            "diagnosis": (self.aftersales_diagnosis_deadline, self.aftersales_diagnosis_date),
-            "notice": (self.aftersales_notice_deadline, self.aftersales_notice_date),
-            "repair": (self.aftersales_repair_deadline, self.aftersales_repaired_date),
+            "diagnosis": (received, self.aftersales_diagnosis_deadline, self.aftersales_diagnosis_date),
+            "notice": (received, self.aftersales_notice_deadline, self.aftersales_notice_date),
+            "repair": (
+                self.aftersales_notice_date or self.aftersales_diagnosis_date,
+                self.aftersales_repair_deadline,
+                self.aftersales_repaired_date,
+            ),
         }
+
+    def _aftersales_at_risk_ratio(self):
+        """When a running milestone is at risk: the at-risk ratio of the case's SLA policy, else
+        of the company's first one (none: on track until breached)."""
+        self.ensure_one()
+        # sudo: the workshop's repair reads the after-sales policy of its case
+        policy = self.sudo().aftersales_case_id.sla_policy_id or self.env[
+            "aftersales.sla.policy"
+        ].sudo().search([("company_id", "=", self.company_id.id)], limit=1)
+        return policy.at_risk_ratio
 
     @api.depends(*MILESTONE_DEPENDS)
     def _compute_aftersales_milestone_deadline(self):
         for repair in self:
             running = (
-                [d for d, done in repair._aftersales_milestone_pairs().values() if d and not done]
+                [d for _start, d, done in repair._aftersales_milestones().values() if d and not done]
                 if repair.state not in ("done", "cancel")
                 else []
             )
@@ -118,28 +133,18 @@ class RepairOrder(models.Model):
     @api.depends(*MILESTONE_DEPENDS)
     def _compute_aftersales_milestones(self):
         now = fields.Datetime.now()
-        order = ["breached", "at_risk", "on_track", "met"]
         for repair in self:
-            statuses = {}
-            for name, (deadline, done) in repair._aftersales_milestone_pairs().items():
-                if not deadline:
-                    status = False
-                elif done:
-                    status = "met" if done <= deadline else "breached"
-                elif repair.state == "cancel":
-                    status = False
-                elif now > deadline:
-                    status = "breached"
-                elif deadline - now <= timedelta(hours=4):
-                    status = "at_risk"
-                else:
-                    status = "on_track"
-                statuses[name] = status
+            ratio = repair._aftersales_at_risk_ratio()
+            statuses = {
+                name: False
+                if repair.state == "cancel" and not done
+                else timer_status(start, deadline, done if deadline else False, now, ratio)
+                for name, (start, deadline, done) in repair._aftersales_milestones().items()
+            }
             repair.aftersales_diagnosis_status = statuses["diagnosis"]
             repair.aftersales_notice_status = statuses["notice"]
             repair.aftersales_repair_status = statuses["repair"]
-            running = [s for s in statuses.values() if s]
-            repair.aftersales_milestone_status = min(running, key=order.index) if running else False
+            repair.aftersales_milestone_status = worst_status(statuses.values())
 
     @api.depends("aftersales_escalation_level")
     def _compute_aftersales_escalation_partner_id(self):
@@ -153,12 +158,7 @@ class RepairOrder(models.Model):
         return self.company_id.resource_calendar_id
 
     def _aftersales_add_hours(self, start, hours):
-        calendar = self._aftersales_calendar()
-        if calendar:
-            planned = calendar.plan_hours(hours, start, compute_leaves=True)
-            if planned:
-                return planned
-        return start + timedelta(hours=hours)
+        return add_working_hours(self._aftersales_calendar(), start, hours)
 
     def _aftersales_end_of_working_day(self, start):
         """End of the working day ``start`` falls in (the next working day's when ``start`` is
@@ -357,7 +357,5 @@ class AftersalesCase(models.Model):
 
     @api.depends("repair_ids.aftersales_milestone_status")
     def _compute_repair_milestone_status(self):
-        order = ["breached", "at_risk", "on_track", "met"]
         for case in self:
-            statuses = [s for s in case.repair_ids.mapped("aftersales_milestone_status") if s]
-            case.repair_milestone_status = min(statuses, key=order.index) if statuses else False
+            case.repair_milestone_status = worst_status(case.repair_ids.mapped("aftersales_milestone_status"))

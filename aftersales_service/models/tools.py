@@ -1,5 +1,6 @@
 import logging
 from contextlib import contextmanager
+from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
@@ -183,3 +184,10 @@ def history_action(history, kind, value, name):
         "domain": history_domain(fields_, value),
         "context": {"create": False},
     }
+
+
+def add_working_hours(calendar, start, hours):
+    """``start`` + ``hours`` counted on the working ``calendar`` (its leaves included), or round
+    the clock without one."""
+    planned = calendar.plan_hours(hours, start, compute_leaves=True) if calendar else False
+    return planned or start + timedelta(hours=hours)

@@ -59,7 +59,13 @@ class TestRepairMilestones(ReturnHelpers, CaseCommon):
         self.assertEqual(
             repair.aftersales_diagnosis_deadline, datetime(2026, 3, 10, 17, 0), "end of the receiving day"
         )
+        with freeze_time("2026-03-10 14:00:00"):
+            repair.invalidate_recordset(["aftersales_milestone_status"])
+            self.assertEqual(repair.aftersales_milestone_status, "on_track")
         with freeze_time("2026-03-10 15:00:00"):
+            # 5 of the 7 h from receipt to deadline: past the SLA policy's at-risk ratio (0.7)
+            self.sla.at_risk_ratio = 0.7
+            repair.invalidate_recordset(["aftersales_milestone_status"])
             self.assertEqual(repair.aftersales_milestone_status, "at_risk")
             with self.assertRaisesRegex(UserError, "Write the diagnosis"):
                 repair.action_aftersales_diagnosis_told()
