@@ -246,12 +246,7 @@ class AftersalesDemo(models.AbstractModel):
                 )
             )
             order.action_confirm()
-            for picking in order.picking_ids:
-                picking.action_assign()
-                for move in picking.move_ids:
-                    move.quantity = move.product_uom_qty
-                    move.picked = True
-                picking.button_validate()
+            self._validate_transfers(order.picking_ids)
             invoice = order._create_invoices()
             invoice.action_post()
             ret = Return.with_user(agent).create(
@@ -289,11 +284,17 @@ class AftersalesDemo(models.AbstractModel):
                 ret.with_user(manager).action_approve()
             if target == "waiting_goods":
                 continue
-            for picking in ret.sudo().picking_ids.filtered(lambda p: p.picking_type_code == "incoming"):
-                for move in picking.move_ids:
-                    move.quantity = move.product_uom_qty
-                    move.picked = True
-                picking.button_validate()
+            self._validate_transfers(
+                ret.sudo().picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
+            )
             if target == "done":
                 credit_note = ret.with_user(ref("base.user_admin")).action_create_credit_note()
                 credit_note.action_post()
+
+    def _validate_transfers(self, pickings):
+        """The warehouse does its job: every move done for its full quantity."""
+        pickings.action_assign()
+        for move in pickings.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        pickings.button_validate()
