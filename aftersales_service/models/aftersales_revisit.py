@@ -444,7 +444,7 @@ class AftersalesRevisit(models.Model):
                             "user_id": (partner.user_id or company.aftersales_manager_id or self.env.user).id,
                             "planned_date": today,
                             "slot": slot,
-                            "slot_end": today + timedelta(days=30),
+                            "slot_end": today + relativedelta(day=31),  # the campaign month
                             "kind": "campaign",
                             "channel": "email",
                             "survey_input_id": answer.id,
