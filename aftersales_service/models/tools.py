@@ -77,12 +77,13 @@ def ensure_can(records, flag, message):
         raise UserError(message % {"names": ", ".join(refused.mapped("name"))})
 
 
-def locked_batch(model, where, deadline_column, batch_size):
-    """One batch of a cron working on late documents (C-9): the ids of the rows of ``model``
-    (alias ``c``, joined to its company as ``co``) that match ``where``, earliest
-    ``deadline_column`` first, locked ``FOR UPDATE SKIP LOCKED`` (two workers never take the same
-    row), and, when the batch is full, how many others match (left for the next calls). Returns
-    ``(ids, remaining)``."""
+def locked_batch(model, where, deadline_column, batch_size, process):
+    """One batch of a cron working on late documents (C-9): the rows of ``model`` (alias ``c``,
+    joined to its company as ``co``) that match ``where``, earliest ``deadline_column`` first,
+    locked ``FOR UPDATE SKIP LOCKED`` (two workers never take the same row), are given to
+    ``process``; then, what still matches is counted: it is left for the next calls (a document
+    escalated to level 1 in this batch may already be due for level 2). Returns
+    ``(done, remaining)``."""
     env = model.env
     env.flush_all()  # the query reads fields written by the ORM
     source = SQL(
@@ -90,18 +91,19 @@ def locked_batch(model, where, deadline_column, batch_size):
     )
     env.cr.execute(
         SQL(
-            "SELECT c.id FROM %s ORDER BY c.%s LIMIT %s FOR UPDATE OF c SKIP LOCKED",
+            "SELECT c.id FROM %s ORDER BY c.%s, c.id LIMIT %s FOR UPDATE OF c SKIP LOCKED",
             source,
             SQL.identifier(deadline_column),
             batch_size,
         )
     )
     ids = [row[0] for row in env.cr.fetchall()]
-    remaining = 0
-    if len(ids) == batch_size:
-        env.cr.execute(SQL("SELECT count(*) FROM %s", source))
-        remaining = env.cr.fetchone()[0] - len(ids)
-    return ids, remaining
+    if not ids:
+        return 0, 0
+    process(model.browse(ids))
+    env.flush_all()
+    env.cr.execute(SQL("SELECT count(*) FROM %s", source))
+    return len(ids), env.cr.fetchone()[0]
 
 
 def escalate(records, now, fnames, target, summary, template):

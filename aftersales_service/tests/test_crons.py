@@ -51,9 +51,7 @@ class TestCronBatches(CaseCommon):
         # a second pass (the next day's run) plans nothing twice
         calls_until_done(Revisit._cron_plan_revisits, batch_size=3, today=today)
         self.assertEqual(Revisit.search_count([("partner_id", "in", customers.ids)]), 10)
-        self.assertFalse(
-            self.env["ir.config_parameter"].sudo().get_param("aftersales_service.revisit_plan_cursor")
-        )
+        self.assertFalse(Revisit._plan_cursor(), "the pass is complete: the next starts over")
 
     def test_escalation_by_batches_once(self):
         with freeze_time("2026-06-01 08:00:00"):

@@ -1,12 +1,14 @@
 from datetime import date
+from unittest.mock import patch
 
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, freeze_time, tagged
 from odoo.tools import mute_logger
 
 from .common import AftersalesCommon, CaseCommon
+from .test_crons import calls_until_done
 
 
 class RevisitCommon(AftersalesCommon):
@@ -97,6 +99,120 @@ class TestRevisitPlanning(RevisitCommon):
             ),
             "no assignment email per revisit",
         )
+
+    @freeze_time("2026-06-03")
+    def test_bulk_planning_stores_what_the_orm_stores(self):
+        """V-1 at scale: the planning inserts revisits, activities and followers in bulk; the rows
+        are those ``create`` makes for a revisit by hand (same stored values, same activity, the
+        responsible following with Odoo's default subtypes)."""
+        self.Revisit.with_user(self.aftersales_manager)._cron_plan_revisits()
+        bulk = self.revisits(self.normal_customer)
+        by_hand_customer = self.env["res.partner"].create(
+            {"name": "By Hand Co", "service_class": "normal", "user_id": self.salesperson.id}
+        )
+        by_hand = self.Revisit.with_user(self.aftersales_manager).create(
+            {
+                "partner_id": by_hand_customer.id,
+                "user_id": self.salesperson.id,
+                "planned_date": bulk.planned_date,
+                "slot": bulk.slot,
+                "slot_end": bulk.slot_end,
+            }
+        )
+        self.assertEqual(bulk.name, "Periodic 2026-06 - Normal Co")
+
+        def stored(records, skip):
+            names = [
+                name
+                for name, field in records._fields.items()
+                if field.store and field.type not in ("one2many", "many2many") and name not in skip
+            ]
+            values = records.read(names)[0]
+            del values["id"]
+            return values
+
+        skip = {"id", "partner_id", "name", "create_date", "write_date", "res_id", "res_name", "summary"}
+        self.assertEqual(stored(bulk, skip), stored(by_hand, skip))
+        self.assertEqual(stored(bulk.activity_ids, skip), stored(by_hand.activity_ids, skip))
+        self.assertEqual(bulk.activity_ids.res_name, bulk.display_name)
+        self.assertEqual(bulk.activity_ids.summary, "Revisit Normal Co")
+        self.assertEqual(bulk.activity_ids.user_tz, self.salesperson.tz)
+
+        def following(revisit):
+            return {(f.partner_id, f.subtype_ids) for f in revisit.message_follower_ids}
+
+        self.assertEqual(following(bulk), following(by_hand))
+        self.assertEqual(bulk.message_partner_ids, self.salesperson.partner_id)
+        # the bulk revisit's activity is a real one: in the to-do of the salesperson (doing
+        # revisits as an After-Sales user), done from there
+        self.salesperson.groups_id += self.env.ref("aftersales_service.group_aftersales_user")
+        groups = self.env["res.users"].with_user(self.salesperson)._get_activity_groups()
+        self.assertIn("aftersales.revisit", [group["model"] for group in groups])
+        bulk.activity_ids.with_user(self.salesperson).action_feedback(feedback="Called")
+        self.assertEqual(bulk.state, "done")
+
+    @freeze_time("2026-06-03")
+    def test_bulk_planning_twice_at_once_plans_once(self):
+        """Two workers planning the same customers: the second insert skips the slots the first
+        planned (the unique key), without an error and without a second activity or follower."""
+        vals = {
+            "partner_id": self.normal_customer.id,
+            "company_id": self.company.id,
+            "user_id": self.salesperson.id,
+            "planned_date": date(2026, 6, 10),
+            "slot": "2026-06",
+            "slot_end": date(2026, 6, 30),
+            "kind": "periodic",
+        }
+        first = self.Revisit._insert_planned([vals], self.normal_customer)
+        again = self.Revisit._insert_planned([vals], self.normal_customer)
+        self.assertEqual(len(first), 1)
+        self.assertFalse(again)
+        revisit = self.revisits(self.normal_customer)
+        self.assertEqual(revisit, first)
+        self.assertEqual(len(revisit.activity_ids), 1)
+        self.assertEqual(len(revisit.message_follower_ids), 1)
+        # the rights of create hold: a salesperson cannot plan revisits
+        with self.assertRaises(AccessError):
+            self.Revisit.with_user(self.salesperson)._insert_planned(
+                [dict(vals, slot="2026-07")], self.normal_customer
+            )
+
+    @freeze_time("2026-06-03")
+    def test_bulk_planning_refreshes_the_todo_counter_without_clearing_caches(self):
+        """An activity due today refreshes its user's to-do counter (as Odoo's own activities do);
+        the batches never clear the caches of the server's workers (no ``set_param`` per batch)."""
+        due_today = self.env["res.partner"].create(
+            {
+                "name": "Due Today Co",
+                "service_class": "normal",
+                "user_id": self.aftersales_user.id,
+                "customer_rank": 1,
+            }
+        )
+        self.env["res.partner"].create(
+            [{"name": f"Later Co {i}", "service_class": "normal", "customer_rank": 1} for i in range(3)]
+        )
+        sent = []
+        original_send = type(self.env["res.users"])._bus_send
+
+        def bus_send(users, notification_type, message, **kwargs):
+            sent.append((users, notification_type, message))
+            return original_send(users, notification_type, message, **kwargs)
+
+        registry = type(self.env.registry)
+        with (
+            patch.object(type(self.env["res.users"]), "_bus_send", bus_send),
+            patch.object(registry, "clear_cache", autospec=True) as clear_cache,
+        ):
+            with patch.object(type(self.Revisit), "_working_days", lambda *a: [date(2026, 6, 3)]):
+                progress = calls_until_done(self.Revisit._cron_plan_revisits, batch_size=2)
+        self.assertGreater(len(progress), 2, "several batches, each moving the cursor")
+        clear_cache.assert_not_called()
+        self.assertEqual(self.revisits(due_today).activity_ids.date_deadline, date(2026, 6, 3))
+        refreshed = [users for users, kind, message in sent if kind == "mail.activity/updated"]
+        self.assertIn(self.aftersales_user, sum(refreshed, self.env["res.users"]))
+        self.assertEqual(self.Revisit._plan_cursor(), "")
 
     def test_missed_at_slot_end_and_activity_completes(self):
         with freeze_time("2026-06-03"):
