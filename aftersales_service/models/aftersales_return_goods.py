@@ -41,21 +41,28 @@ class AftersalesReturn(models.Model):
                     same = line.outcome == "exchange" and not line._exchanges_other_product()
                     by_picking.setdefault((move.picking_id, same), []).append((line, move, take))
                     remaining -= take
+            Wizard = ret.env["stock.return.picking"]
             for (picking, same_exchange), items in by_picking.items():
-                wizard = (
-                    ret.env["stock.return.picking"]
-                    .with_context(active_id=picking.id, active_ids=picking.ids, active_model="stock.picking")
-                    .create({"picking_id": picking.id})
-                )
-                quantities = {move.id: qty for _line, move, qty in items}
-                wizard.write(
+                quantities = {}
+                for _line, move, qty in items:
+                    quantities[move] = quantities.get(move, 0.0) + qty
+                # the wizard's lines are those of the returned (done) moves, made by the wizard's
+                # own method, with their quantities at once (not all the delivery's lines at
+                # zero, then each one written)
+                wizard = Wizard.with_context(
+                    active_id=picking.id, active_ids=picking.ids, active_model="stock.picking"
+                ).create(
                     {
+                        "picking_id": picking.id,
                         "product_return_moves": [
-                            Command.update(
-                                wiz_line.id, {"quantity": quantities.get(wiz_line.move_id.id, 0.0)}
+                            Command.create(
+                                {
+                                    **Wizard._prepare_stock_return_picking_line_vals_from_move(move),
+                                    "quantity": qty,
+                                }
                             )
-                            for wiz_line in wizard.product_return_moves
-                        ]
+                            for move, qty in quantities.items()
+                        ],
                     }
                 )
                 action = wizard.action_create_exchanges() if same_exchange else wizard.action_create_returns()
