@@ -43,7 +43,7 @@ def revisit_name(kind, slot, partner_name):
     return f"{dict(REVISIT_KINDS).get(kind, '')} {slot or ''} - {partner_name or ''}"
 
 
-# resume point of an unfinished planning pass: "YYYY-MM:<last customer id>"
+# resume point of an unfinished planning pass: "YYYY-MM:<last customer id>:<customers left>"
 REVISIT_CURSOR_KEY = "aftersales_service.revisit_plan_cursor"
 # V-2: deliveries older than the due date by more than this are not invited any more
 POST_SALE_WINDOW_DAYS = 30
@@ -229,7 +229,9 @@ class AftersalesRevisit(models.Model):
         month_start = today.replace(day=1)
         month = month_start.strftime("%Y-%m")
         cursor = self._plan_cursor()
-        last_id = int(cursor.split(":")[1]) if cursor.startswith(f"{month}:") else 0
+        # "YYYY-MM:<last customer id>:<customers left>" while a pass of this month runs
+        month_cursor = cursor.split(":") if cursor.startswith(f"{month}:") else []
+        last_id = int(month_cursor[1]) if month_cursor else 0
         Partner = self.env["res.partner"]
         if not last_id:
             missed = self._mark_missed(today, limit=batch_size)
@@ -264,9 +266,16 @@ class AftersalesRevisit(models.Model):
                 )
         remaining = 0
         if len(partners) == batch_size:
-            remaining = Partner.search_count([*domain[:-1], ("id", ">", partners[-1].id)])
+            # counted once per pass, then told down batch by batch: counting the customers after
+            # the cursor at every call would read the rest of the table each time (a full batch
+            # says more may follow; customers made during the pass are planned too)
+            if len(month_cursor) > 2:
+                left = int(month_cursor[2]) - len(partners)
+            else:
+                left = Partner.search_count([*domain[:-1], ("id", ">", partners[-1].id)])
+            remaining = max(left, 1)
         if remaining:
-            self._set_plan_cursor(f"{month}:{partners[-1].id}")
+            self._set_plan_cursor(f"{month}:{partners[-1].id}:{remaining}")
         elif cursor:
             self._set_plan_cursor("")  # the pass is complete: the next starts over
         self.env["ir.cron"]._notify_progress(done=len(partners), remaining=remaining)
@@ -274,7 +283,7 @@ class AftersalesRevisit(models.Model):
 
     @api.model
     def _plan_cursor(self):
-        """Where the running planning pass resumes: ``"YYYY-MM:<last customer id>"`` or ``""``.
+        """Where the running planning pass resumes: ``"YYYY-MM:<last customer id>:<left>"`` or ``""``.
         Kept in ``ir_config_parameter`` (system parameter ``aftersales_service.revisit_plan_cursor``)
         but read and written in SQL: ``set_param`` clears the caches of every worker of the
         server (``registry.clear_cache``), which the cron would otherwise do once per batch."""

@@ -42,8 +42,18 @@ class TestCronBatches(CaseCommon):
             ]
         )
         today = date(2026, 6, 1)
-        progress = calls_until_done(Revisit._cron_plan_revisits, batch_size=3, today=today)
+        counts = []
+        search_count = type(Partner).search_count
+
+        def counting(records, domain, limit=None):
+            counts.append(domain)
+            return search_count(records, domain, limit=limit)
+
+        with patch.object(type(Partner), "search_count", counting):
+            progress = calls_until_done(Revisit._cron_plan_revisits, batch_size=3, today=today)
         self.assertGreater(len(progress), 2, "several bounded batches")
+        self.assertEqual(len(counts), 1, "the customers left are counted once per pass, not per batch")
+        self.assertTrue(all(remaining for _done, remaining in progress[:-1]), "told until the pass ends")
         self.assertTrue(all(done <= 3 for done, _remaining in progress))
         self.assertEqual(progress[-1][1], 0, "ends with nothing remaining")
         planned = Revisit.search([("partner_id", "in", customers.ids), ("slot", "like", "2026-06")])
