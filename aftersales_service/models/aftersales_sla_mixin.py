@@ -227,15 +227,13 @@ class AftersalesSlaMixin(models.AbstractModel):
         the same case twice), the cron is told what remains and, after committing this batch,
         calls again; the escalation state written in the batch is the resume point."""
         now = now or fields.Datetime.now()
-        done, remaining = locked_batch(
+        return locked_batch(
             self,
             self._escalation_where(now),
             "sla_deadline",
             batch_size,
             lambda records: records._escalate_breach(now),
         )
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        return done
 
     _escalation_template = "aftersales_service.mail_template_case_escalation"
 

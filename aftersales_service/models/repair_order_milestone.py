@@ -317,15 +317,13 @@ class RepairOrder(models.Model):
         second-escalation hours): one bounded batch per call, rows locked with SKIP LOCKED, the
         progress told to ``ir.cron``; the escalation state written is the resume point."""
         now = now or fields.Datetime.now()
-        done, remaining = locked_batch(
+        return locked_batch(
             self,
             self._aftersales_escalation_where(now),
             "aftersales_milestone_deadline",
             batch_size,
             lambda records: records._aftersales_escalate(now),
         )
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        return done
 
     def _aftersales_escalate(self, now):
         escalate(

@@ -81,9 +81,9 @@ def locked_batch(model, where, deadline_column, batch_size, process):
     """One batch of a cron working on late documents (C-9): the rows of ``model`` (alias ``c``,
     joined to its company as ``co``) that match ``where``, earliest ``deadline_column`` first,
     locked ``FOR UPDATE SKIP LOCKED`` (two workers never take the same row), are given to
-    ``process``; then, what still matches is counted: it is left for the next calls (a document
-    escalated to level 1 in this batch may already be due for level 2). Returns
-    ``(done, remaining)``."""
+    ``process``; then, what still matches is counted and told to ``ir.cron`` with the progress:
+    it is left for the next calls (a document escalated to level 1 in this batch may already be
+    due for level 2). Returns how many were done."""
     env = model.env
     env.flush_all()  # the query reads fields written by the ORM
     source = SQL(
@@ -98,12 +98,14 @@ def locked_batch(model, where, deadline_column, batch_size, process):
         )
     )
     ids = [row[0] for row in env.cr.fetchall()]
-    if not ids:
-        return 0, 0
-    process(model.browse(ids))
-    env.flush_all()
-    env.cr.execute(SQL("SELECT count(*) FROM %s", source))
-    return len(ids), env.cr.fetchone()[0]
+    remaining = 0
+    if ids:
+        process(model.browse(ids))
+        env.flush_all()
+        env.cr.execute(SQL("SELECT count(*) FROM %s", source))
+        remaining = env.cr.fetchone()[0]
+    env["ir.cron"]._notify_progress(done=len(ids), remaining=remaining)
+    return len(ids)
 
 
 def escalate(records, now, fnames, target, summary, template):

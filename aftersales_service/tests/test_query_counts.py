@@ -47,6 +47,22 @@ class TestQueryCounts(CaseCommon):
             cls.env["stock.quant"]._update_available_quantity(product, cls.stock_location, 100.0)
         return parts
 
+    def _draft_return(self, order, user, qty=2):
+        """A draft return of ``qty`` of every line of ``order``, made by ``user``."""
+        return (
+            self.env["aftersales.return"]
+            .with_user(user)
+            .create(
+                {
+                    "sale_order_id": order.id,
+                    "line_ids": [
+                        Command.create({"sale_line_id": line.id, "qty_requested": qty})
+                        for line in order.order_line
+                    ],
+                }
+            )
+        )
+
     def _queries(self, func):
         self.env.flush_all()
         self.env.invalidate_all()
@@ -91,19 +107,7 @@ class TestQueryCounts(CaseCommon):
         def draft(size):
             order = self.sell([(product, 5, 10.0) for product in self.parts[:size]])
             with freeze_time("2026-03-10"):
-                return (
-                    self.env["aftersales.return"]
-                    .with_user(self.aftersales_user)
-                    .create(
-                        {
-                            "sale_order_id": order.id,
-                            "line_ids": [
-                                Command.create({"sale_line_id": line.id, "qty_requested": 2})
-                                for line in order.order_line
-                            ],
-                        }
-                    )
-                )
+                return self._draft_return(order, self.aftersales_user)
 
         small, large = draft(2), draft(10)
         with freeze_time("2026-03-10"):
@@ -125,19 +129,7 @@ class TestQueryCounts(CaseCommon):
 
         def addon(order):
             with freeze_time("2026-03-10"):
-                ret = (
-                    self.env["aftersales.return"]
-                    .with_user(self.aftersales_manager)
-                    .create(
-                        {
-                            "sale_order_id": order.id,
-                            "line_ids": [
-                                Command.create({"sale_line_id": line.id, "qty_requested": 2})
-                                for line in order.order_line
-                            ],
-                        }
-                    )
-                )
+                ret = self._draft_return(order, self.aftersales_manager)
                 ret.action_submit()
                 ret.picking_ids.filtered(lambda p: p.picking_type_code == "incoming").button_validate()
                 self.assertEqual(ret.state, "received")
