@@ -1,4 +1,4 @@
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import Forbidden, NotFound
 
 from odoo import http
 from odoo.exceptions import ValidationError
@@ -7,9 +7,13 @@ from odoo.tools import consteq
 
 
 class AftersalesRatingController(http.Controller):
-    """V-5: the customer rates the service from the tokenised link, without logging in."""
+    """V-5: the customer rates the service from the tokenised link, without logging in (or
+    logged in to the portal); staff, the rated employee among them, are refused."""
 
     def _get_rating(self, rating_id, token):
+        if not request.env.user.share:
+            # an internal user (the rated employee...) never rates a service in the customer's name
+            raise Forbidden(request.env._("Ratings are given by customers, not by staff."))
         # sudo: public page; access is granted by the secret token checked below
         rating = request.env["aftersales.rating"].sudo().browse(rating_id).exists()
         if not rating or not token or not consteq(rating.access_token or "", token):

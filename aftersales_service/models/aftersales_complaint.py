@@ -20,6 +20,10 @@ PENALTY_KINDS = [("warning", "Warning"), ("fine", "Fine"), ("bonus_deduction", "
 EXECUTIVE_GROUP = "aftersales_service.group_aftersales_executive"
 MANAGER_GROUP = "aftersales_service.group_aftersales_manager"
 LOCKED_STATES = ("approved", "closed")
+# P-8: the corrective actions of these complaints are read-only
+ACTION_LOCKED_STATES = ("closed", "cancelled")
+# P-8: these change through the action's methods only
+ACTION_PROTECTED_FIELDS = ("effect_confirmed", "overdue_reminded")
 # P-4: these change through the action methods only
 COMPLAINT_PROTECTED_FIELDS = (
     "state",
@@ -140,6 +144,17 @@ class AftersalesComplaint(models.Model):
     penalty_total = fields.Monetary(compute="_compute_penalty_total", store=True, groups=MANAGER_GROUP)
     action_ids = fields.One2many(
         "aftersales.complaint.action", "complaint_id", string="Corrective Actions", copy=False
+    )
+    # P-6: the monthly review that counted the complaint (one, built after it closed)
+    review_ids = fields.Many2many(
+        "aftersales.complaint.review",
+        "aftersales_review_complaint_rel",
+        "complaint_id",
+        "review_id",
+        string="Monthly Reviews",
+        readonly=True,
+        copy=False,
+        groups=MANAGER_GROUP,
     )
     # --- workflow buttons: one rule each, in Python (the views only show them)
     can_investigate = fields.Boolean(compute="_compute_can_flags")
@@ -474,8 +489,18 @@ class AftersalesComplaint(models.Model):
         return len(overdue)
 
 
+def company_today(company):
+    """Today in the company's time zone (its partner's, else its working calendar's, else UTC)."""
+    tz = company.partner_id.tz or company.resource_calendar_id.tz or "UTC"
+    return fields.Date.context_today(company.with_context(tz=tz))
+
+
 class AftersalesComplaintAction(models.Model):
-    """P-8: a corrective action, tracked to completion and its effect confirmed."""
+    """P-8: a corrective action, tracked to completion and its effect confirmed.
+
+    Kept once the complaint left draft (no deletion), read-only once the complaint is closed or
+    cancelled; its effect is confirmed by the complaint's owner or a manager, never by the
+    action's own responsible; overdue actions remind their responsible once per deadline."""
 
     _name = "aftersales.complaint.action"
     _description = "Corrective Action"
@@ -483,10 +508,148 @@ class AftersalesComplaintAction(models.Model):
     complaint_id = fields.Many2one("aftersales.complaint", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="complaint_id.company_id", store=True)
     name = fields.Char(string="Description", required=True)
-    owner_id = fields.Many2one("res.users")
+    owner_id = fields.Many2one("res.users", string="Responsible")
     deadline = fields.Date()
     done_date = fields.Date()
-    effect_confirmed = fields.Boolean()
+    effect_confirmed = fields.Boolean(readonly=True, copy=False)
+    overdue_reminded = fields.Boolean(
+        readonly=True, copy=False, help="The responsible was reminded of this deadline already."
+    )
+    can_confirm_effect = fields.Boolean(compute="_compute_can_confirm_effect")
+
+    @api.depends("done_date", "effect_confirmed", "owner_id", "complaint_id.state", "complaint_id.owner_id")
+    @api.depends_context("uid")
+    def _compute_can_confirm_effect(self):
+        user = self.env.user
+        is_manager = user.has_group(MANAGER_GROUP)
+        for action in self:
+            action.can_confirm_effect = (
+                bool(action.done_date)
+                and not action.effect_confirmed
+                and action.complaint_id.state not in ACTION_LOCKED_STATES
+                and action.owner_id != user
+                and (is_manager or action.complaint_id.owner_id == user)
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not is_privileged(self):
+            for vals in vals_list:
+                for key in ACTION_PROTECTED_FIELDS:
+                    vals.pop(key, None)
+        actions = super().create(vals_list)
+        if not is_privileged(self):
+            actions._check_complaint_open()
+        return actions
+
+    def write(self, vals):
+        check_protected_write(self, vals, ACTION_PROTECTED_FIELDS, _("a corrective action"))
+        if not is_privileged(self):
+            self._check_complaint_open()
+        if "deadline" in vals and "overdue_reminded" not in vals:
+            vals = dict(vals, overdue_reminded=False)  # a new deadline is reminded again when missed
+            return super(AftersalesComplaintAction, privileged(self)).write(vals)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_complaint_draft(self):
+        kept = self.filtered(lambda a: a.complaint_id.state != "draft")
+        if kept:
+            raise UserError(
+                _(
+                    "Corrective actions of complaint %(names)s are kept on record once the "
+                    "investigation started: mark them done instead of deleting them.",
+                    names=", ".join(kept.complaint_id.mapped("name")),
+                )
+            )
+
+    def _check_complaint_open(self):
+        locked = self.complaint_id.filtered(lambda c: c.state in ACTION_LOCKED_STATES)
+        if locked:
+            raise UserError(
+                _(
+                    "Complaint %(names)s is closed or cancelled: its corrective actions are read-only.",
+                    names=", ".join(locked.mapped("name")),
+                )
+            )
+
+    def action_confirm_effect(self):
+        """The complaint's owner (or an After-Sales manager) confirms that a done action had its
+        effect; the action's responsible never confirms their own work."""
+        user = self.env.user
+        is_manager = user.has_group(MANAGER_GROUP)
+        own = self.filtered(lambda a: a.owner_id == user)
+        if own:
+            raise AccessError(
+                _(
+                    "The responsible of a corrective action cannot confirm its effect (%(names)s): "
+                    "the complaint's owner or an After-Sales manager does.",
+                    names=", ".join(own.mapped("name")),
+                )
+            )
+        if not is_manager and self.complaint_id.filtered(lambda c: c.owner_id != user):
+            raise AccessError(
+                _("Only the complaint's owner or an After-Sales manager confirms the effect of its actions.")
+            )
+        self._check_complaint_open()
+        not_done = self.filtered(lambda a: not a.done_date)
+        if not_done:
+            raise UserError(
+                _(
+                    "Corrective action %(names)s is not done yet: its effect cannot be confirmed.",
+                    names=", ".join(not_done.mapped("name")),
+                )
+            )
+        privileged(self).write({"effect_confirmed": True})
+        return True
+
+    @api.model
+    def _overdue_domain(self, companies):
+        """Actions past their deadline (each company's own day), not done, not reminded yet."""
+        by_company = [
+            ["&", ("company_id", "=", company.id), ("deadline", "<", company_today(company))]
+            for company in companies
+        ]
+        if not by_company:
+            return [("id", "=", 0)]
+        return [
+            *(["|"] * (len(by_company) - 1)),
+            *[term for terms in by_company for term in terms],
+            ("done_date", "=", False),
+            ("overdue_reminded", "=", False),
+            ("owner_id", "!=", False),
+            ("complaint_id.state", "not in", ACTION_LOCKED_STATES),
+        ]
+
+    @api.model
+    def _cron_remind_overdue(self, batch_size=500):
+        """Remind the responsible of each overdue action once (an activity on the complaint),
+        a bounded batch per call; ``overdue_reminded`` is the resume point."""
+        domain = self._overdue_domain(self.env["res.company"].search([]))
+        actions = self.search(domain, limit=batch_size, order="deadline, id")
+        model_id = self.env["ir.model"]._get_id("aftersales.complaint")
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        activity_vals = [
+            {
+                "res_model_id": model_id,
+                "res_id": action.complaint_id.id,
+                "activity_type_id": todo.id,
+                "user_id": action.owner_id.id,
+                "summary": self.env._(
+                    "Corrective action overdue: %(action)s (%(name)s)",
+                    action=action.name,
+                    name=action.complaint_id.name,
+                ),
+                "date_deadline": company_today(action.company_id),
+            }
+            for action in actions
+        ]
+        # sudo: the cron plans activities for other users
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activity_vals)
+        privileged(actions).write({"overdue_reminded": True})
+        remaining = self.search_count(domain) if len(actions) == batch_size else 0
+        self.env["ir.cron"]._notify_progress(done=len(actions), remaining=remaining)
+        return len(actions)
 
 
 class AftersalesComplaintResponsibility(models.Model):

@@ -6,12 +6,18 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .aftersales_complaint import EXECUTIVE_GROUP
-from .tools import isolated
+from .tools import check_protected_write, is_privileged, isolated, privileged
+
+# P-6: an approved or published review is kept as it was decided
+REVIEW_LOCKED_STATES = ("approved", "published")
+# these change through the review's buttons only
+REVIEW_PROTECTED_FIELDS = ("state", "approver_id")
 
 
 class AftersalesComplaintReview(models.Model):
-    """P-6: the monthly review of last month's closed complaints, approved by the general
-    manager, then published as reward/penalty notices."""
+    """P-6: the monthly review of the complaints closed up to the end of its month and not
+    counted by an earlier review, approved by the general manager (executive), then published
+    by them as reward/penalty notices; read-only once approved."""
 
     _name = "aftersales.complaint.review"
     _description = "Monthly Complaint Review"
@@ -76,18 +82,54 @@ class AftersalesComplaintReview(models.Model):
                 totals[key] = (loss + resp.loss_amount, penalty + resp.penalty_amount)
         return totals
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not is_privileged(self):
+            for vals in vals_list:
+                for key in REVIEW_PROTECTED_FIELDS:
+                    vals.pop(key, None)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_write(self, vals, REVIEW_PROTECTED_FIELDS, _("a monthly complaint review"))
+        self._check_not_locked()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_draft(self):
+        self._check_not_locked()
+
+    def _check_not_locked(self):
+        if is_privileged(self):
+            return
+        locked = self.filtered(lambda r: r.state in REVIEW_LOCKED_STATES)
+        if locked:
+            raise UserError(
+                _(
+                    "Review %(names)s is approved: it is kept as it was decided and cannot be changed.",
+                    names=", ".join(locked.mapped("name")),
+                )
+            )
+
     @api.model
     def _build(self, company, month):
-        """The review of ``month`` (first day): its closed complaints and responsibilities."""
+        """The review of ``month`` (first day): the complaints closed up to the end of the month
+        that no review counted yet (closed after their own month's review was built, or in a
+        month that had no review), and their responsibilities."""
         if self.search_count([("company_id", "=", company.id), ("month", "=", month)]):
             raise UserError(_("%(month)s already has its complaint review.", month=month.strftime("%Y-%m")))
-        complaints = self.env["aftersales.complaint"].search(
-            [
-                ("company_id", "=", company.id),
-                ("state", "=", "closed"),
-                ("closed_date", ">=", month),
-                ("closed_date", "<", month + relativedelta(months=1)),
-            ]
+        # sudo: which complaints a review counted is the review's business, whoever builds it
+        complaints = (
+            self.env["aftersales.complaint"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "closed"),
+                    ("closed_date", "<", month + relativedelta(months=1)),
+                    ("review_ids", "=", False),
+                ]
+            )
         )
         return self.create(
             {
@@ -113,31 +155,40 @@ class AftersalesComplaintReview(models.Model):
     def action_approve(self):
         if not self.env.user.has_group(EXECUTIVE_GROUP):
             raise AccessError(_("Only the executive / general manager approves the monthly review."))
-        self.filtered(lambda r: r.state == "draft").write(
+        privileged(self.filtered(lambda r: r.state == "draft")).write(
             {"state": "approved", "approver_id": self.env.user.id}
         )
 
     def action_publish(self):
         """Issue one reward/penalty notice per employee: a PDF posted on the employee's chatter
-        with the notice email (a template) to the employee's work contact."""
+        with the notice email (a template) to the employee's work contact. The executive (general
+        manager) who approves the review publishes it."""
+        if not self.env.user.has_group(EXECUTIVE_GROUP):
+            raise AccessError(_("Only the executive / general manager publishes the monthly review."))
         report = self.env.ref("aftersales_service.action_report_penalty_notice")
         template = self.env.ref("aftersales_service.mail_template_penalty_notice")
         for review in self:
             if review.state != "approved":
                 raise UserError(_("Approve the review before publishing it."))
-            for employee in review.responsibility_ids.employee_id:
+            # sudo: the executive publishes notices on employees whose HR records they need not
+            # manage (the attachment and the message on the employee; the author stays the user)
+            for employee in review.responsibility_ids.employee_id.sudo():
                 # a PDF (an HTML document when Odoo runs its tests without wkhtmltopdf workers)
                 content, fmt = report._render_qweb_pdf(
                     report.report_name, res_ids=review.ids, data={"employee_id": employee.id}
                 )
-                attachment = self.env["ir.attachment"].create(
-                    {
-                        "name": f"{review.name} - {employee.name}.{fmt}",
-                        "datas": base64.b64encode(content),
-                        "res_model": "hr.employee",
-                        "res_id": employee.id,
-                        "mimetype": "application/pdf" if fmt == "pdf" else "text/html",
-                    }
+                attachment = (
+                    self.env["ir.attachment"]
+                    .sudo()
+                    .create(
+                        {
+                            "name": f"{review.name} - {employee.name}.{fmt}",
+                            "datas": base64.b64encode(content),
+                            "res_model": "hr.employee",
+                            "res_id": employee.id,
+                            "mimetype": "application/pdf" if fmt == "pdf" else "text/html",
+                        }
+                    )
                 )
                 # the notice is emailed to the employee (a template), the PDF attached
                 lines = review.responsibility_ids.filtered(lambda r, e=employee: r.employee_id == e)
@@ -147,4 +198,4 @@ class AftersalesComplaintReview(models.Model):
                 ).message_post_with_source(
                     template, subtype_xmlid="mail.mt_comment", attachment_ids=attachment.ids
                 )
-            review.state = "published"
+            privileged(review).state = "published"

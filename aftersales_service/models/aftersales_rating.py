@@ -132,8 +132,13 @@ class AftersalesCase(models.Model):
     rating_ids = fields.One2many(
         "aftersales.rating", "case_id", string="Ratings", groups="aftersales_service.group_aftersales_user"
     )
+    # V-5: the link is the customer's (portal, public page, the email rendered by the system):
+    # staff never read it, so the rated employee cannot rate their own service
     aftersales_rating_url = fields.Char(
-        string="Rating Link", compute="_compute_aftersales_rating_url", help="The customer's link to rate."
+        string="Rating Link",
+        compute="_compute_aftersales_rating_url",
+        groups="base.group_portal,base.group_public",
+        help="The customer's link to rate.",
     )
 
     def _compute_aftersales_rating_url(self):

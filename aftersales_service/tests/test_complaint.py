@@ -180,7 +180,8 @@ class TestComplaint(AftersalesCommon):
         ]
         with self.assertRaises(UserError):
             complaint.action_close()
-        complaint.action_ids.write({"done_date": "2026-04-10", "effect_confirmed": True})
+        complaint.action_ids.write({"done_date": "2026-04-10"})
+        complaint.action_ids.with_user(self.aftersales_manager).action_confirm_effect()
         complaint.action_close()
         self.assertEqual(complaint.state, "closed")
         action = complaint.action_reopen()
