@@ -1,18 +1,24 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_compare
 
-from .tools import check_protected_write, privileged
+from .tools import check_protected_write, is_privileged, privileged
 
 # returns whose approval covers their credit notes (R-4)
 APPROVED_RETURN_STATES = ("approved", "waiting_goods", "received", "done")
 # set by the approval and acceptance actions only (R-4, R-5)
 MOVE_PROTECTED_FIELDS = (
     "aftersales_approver_id",
+    "aftersales_approved_amount",
     "aftersales_accepted_date",
     "aftersales_accepted_by",
+    "aftersales_accepted_amount",
     "aftersales_compensation",
     "aftersales_acceptance",
 )
+# what an approval freezes on the lines of an after-sales credit note or invoice (R-4, R-5)
+LINE_FROZEN_FIELDS = ("product_id", "quantity", "price_unit", "discount", "tax_ids", "product_uom_id")
+MANAGER_GROUP = "aftersales_service.group_aftersales_manager"
 ACCEPTANCE_STATES = [("pending", "Awaiting the Customer"), ("accepted", "Accepted"), ("refused", "Refused")]
 
 
@@ -43,9 +49,25 @@ class AccountMove(models.Model):
         "accepted by the customer.",
     )
     aftersales_approver_id = fields.Many2one("res.users", string="Approved By", copy=False, readonly=True)
+    aftersales_approved_amount = fields.Monetary(
+        string="Approved Amount",
+        currency_field="company_currency_id",
+        copy=False,
+        readonly=True,
+        help="The total (in company currency) that was approved: by a manager, or by the approval "
+        "of the return or case the document was made from. Posting a different total needs a "
+        "new approval.",
+    )
     aftersales_needs_approval = fields.Boolean(compute="_compute_aftersales_needs_approval")
     aftersales_accepted_date = fields.Date(string="Customer Accepted On", copy=False, readonly=True)
     aftersales_accepted_by = fields.Char(string="Accepted By", copy=False, readonly=True)
+    aftersales_accepted_amount = fields.Monetary(
+        string="Accepted Amount",
+        currency_field="company_currency_id",
+        copy=False,
+        readonly=True,
+        help="The total (in company currency) the customer accepted.",
+    )
     aftersales_acceptance = fields.Selection(
         ACCEPTANCE_STATES,
         string="Customer Acceptance",
@@ -81,38 +103,67 @@ class AccountMove(models.Model):
 
     @api.depends(
         "move_type",
+        "state",
         "aftersales_compensation",
         "amount_total_signed",
         "aftersales_approver_id",
+        "aftersales_approved_amount",
         "aftersales_return_id.state",
         "aftersales_case_id",
         "reversed_entry_id",
     )
     def _compute_aftersales_needs_approval(self):
-        """R-4: a customer credit note tied to an after-sales document (a compensation, a return,
-        a case, or Odoo's own reversal of an invoice whose order has a return still awaiting
-        approval) above the company's threshold, compared in company currency, needs a manager."""
+        """R-4/R-5: whether posting needs an After-Sales manager's (new) approval.
+
+        - a document that was approved (by a manager, or made by an approved return or case)
+          needs a new approval as soon as its total differs from the approved one (company
+          currency): the approval was given for that content, not for the moment;
+        - a compensation always needs the manager (R-5), whatever the threshold;
+        - any other customer credit note tied to an after-sales document (a return, a case, or
+          Odoo's own reversal of an invoice whose order has a return still awaiting approval)
+          needs one above the company's threshold."""
         # sudo: billing users post credit notes without after-sales rights; only the states of
         # the linked after-sales documents are read here
         pending = self._aftersales_pending_returns()
         for move in self:
-            threshold = move.company_id.aftersales_refund_threshold
             move_sudo = move.sudo()
-            if (
+            currency = move.company_id.currency_id
+            amount = abs(move.amount_total_signed)
+            threshold = move.company_id.aftersales_refund_threshold
+            if move.move_type not in ("out_refund", "out_invoice") or move.state != "draft":
+                needs = False
+            elif move.aftersales_approved_amount or move.aftersales_approver_id:
+                needs = currency.compare_amounts(amount, move.aftersales_approved_amount) != 0
+            elif move.aftersales_compensation:
+                needs = True
+            elif (
                 move.move_type != "out_refund"
                 or not threshold
-                or move.aftersales_approver_id
-                or move.company_id.currency_id.compare_amounts(abs(move.amount_total_signed), threshold) <= 0
+                or currency.compare_amounts(amount, threshold) <= 0
             ):
-                move.aftersales_needs_approval = False
-            elif move.aftersales_compensation:
-                move.aftersales_needs_approval = True
+                needs = False
             elif move_sudo.aftersales_return_id:
-                move.aftersales_needs_approval = (
-                    move_sudo.aftersales_return_id.state not in APPROVED_RETURN_STATES
-                )
+                needs = move_sudo.aftersales_return_id.state not in APPROVED_RETURN_STATES
             else:
-                move.aftersales_needs_approval = bool(move_sudo.aftersales_case_id or pending.get(move))
+                needs = bool(move_sudo.aftersales_case_id or pending.get(move))
+            move.aftersales_needs_approval = needs
+
+    def _aftersales_content_frozen(self):
+        """Draft after-sales documents whose content an approval froze (R-4, R-5)."""
+        return self.filtered(
+            lambda m: (
+                m.state == "draft"
+                and m.move_type in ("out_refund", "out_invoice")
+                and (m.aftersales_approved_amount or m.aftersales_approver_id)
+            )
+        )
+
+    def _aftersales_stamp_approved(self):
+        """The document as made by an approved after-sales document (a return's credit note, an
+        exchange's settlement, a case's invoice) is what was approved: its total is kept as the
+        approved figure that posting compares with."""
+        for move in self:
+            privileged(move).write({"aftersales_approved_amount": abs(move.amount_total_signed)})
 
     def _aftersales_pending_returns(self):
         """{credit note: returns awaiting approval on the orders of the invoice it reverses}"""
@@ -161,7 +212,20 @@ class AccountMove(models.Model):
                 )
             if move.state != "draft":
                 raise UserError(_("%(move)s is not a draft any more.", move=move.display_name))
-        privileged(self).write({"aftersales_approver_id": self.env.user.id})
+        for move in self:
+            # the approval is given for this content: the total is kept with it
+            privileged(move).write(
+                {
+                    "aftersales_approver_id": self.env.user.id,
+                    "aftersales_approved_amount": abs(move.amount_total_signed),
+                }
+            )
+            move.message_post(
+                body=_(
+                    "Approved for %(amount)s.",
+                    amount=move.company_id.currency_id.format(abs(move.amount_total_signed)),
+                )
+            )
 
     def _aftersales_offer_compensation(self):
         """R-5: the compensation waits for the customer, who gets the offer to accept or refuse
@@ -202,6 +266,7 @@ class AccountMove(models.Model):
                         "aftersales_acceptance": "accepted",
                         "aftersales_accepted_date": fields.Date.context_today(move),
                         "aftersales_accepted_by": by,
+                        "aftersales_accepted_amount": abs(move.amount_total_signed),
                     }
                 )
                 move.message_post(body=_("%(who)s accepted the compensation.", who=by))
@@ -235,6 +300,37 @@ class AccountMove(models.Model):
                         move=move.display_name,
                     )
                 )
+            currency = move.company_id.currency_id
+            if move.aftersales_compensation and (
+                currency.compare_amounts(abs(move.amount_total_signed), move.aftersales_accepted_amount)
+            ):
+                raise UserError(
+                    _(
+                        "Compensation %(move)s was changed after the customer accepted "
+                        "%(accepted)s: cancel it and offer the new amount again.",
+                        move=move.display_name,
+                        accepted=currency.format(move.aftersales_accepted_amount),
+                    )
+                )
+            if move.aftersales_needs_approval and (
+                move.aftersales_approved_amount or move.aftersales_approver_id
+            ):
+                raise UserError(
+                    _(
+                        "%(move)s (%(amount)s) differs from what was approved (%(approved)s): an "
+                        "After-Sales manager must approve it again.",
+                        move=move.display_name,
+                        amount=currency.format(abs(move.amount_total_signed)),
+                        approved=currency.format(move.aftersales_approved_amount),
+                    )
+                )
+            if move.aftersales_needs_approval and move.aftersales_compensation:
+                raise UserError(
+                    _(
+                        "Compensation %(move)s needs the approval of an After-Sales manager first.",
+                        move=move.display_name,
+                    )
+                )
             if move.aftersales_needs_approval:
                 raise UserError(
                     _(
@@ -247,12 +343,42 @@ class AccountMove(models.Model):
                         ),
                     )
                 )
+        self._aftersales_check_return_quantities()
         posted = super()._post(soft=soft)
         # W-2: a posted customer invoice starts the warranties of invoice-triggered policies
         self.env["aftersales.warranty"]._create_from_invoice_lines(
             posted.filtered(lambda m: m.move_type == "out_invoice").invoice_line_ids
         )
         return posted
+
+    def _aftersales_check_return_quantities(self):
+        """R-6: a return's credit note never refunds more of a return line than was approved
+        (and, for goods, received), counting every other refund of that line."""
+        refunds = self.filtered(lambda m: m.move_type == "out_refund").invoice_line_ids
+        # sudo: billing users post credit notes; the return lines are after-sales data
+        return_lines = refunds.sudo().aftersales_return_line_id
+        for line in return_lines:
+            allowed = (
+                min(line.qty_received, line.qty_approved)
+                if line.product_id.is_storable
+                else line.qty_approved
+            )
+            booked = sum(
+                line.refund_line_ids.filtered(
+                    lambda ml: ml.parent_state == "posted" or ml.move_id in self
+                ).mapped("quantity")
+            )
+            if float_compare(booked, allowed, precision_rounding=line.product_id.uom_id.rounding) > 0:
+                raise UserError(
+                    _(
+                        "%(product)s: the credit notes of return %(return)s refund %(booked)s, more than "
+                        "the %(allowed)s approved and received.",
+                        product=line.product_id.display_name,
+                        booked=booked,
+                        allowed=allowed,
+                        **{"return": line.return_id.name},
+                    )
+                )
 
 
 class AccountMoveLine(models.Model):
@@ -265,3 +391,34 @@ class AccountMoveLine(models.Model):
         readonly=True,
         groups="aftersales_service.group_aftersales_user",
     )
+
+    def _aftersales_check_frozen(self, moves):
+        """R-4/R-5: the lines of an approved after-sales credit note or invoice are changed by
+        an After-Sales manager only (posting then asks for a new approval)."""
+        if is_privileged(self) or self.env.user.has_group(MANAGER_GROUP):
+            return
+        frozen = moves._aftersales_content_frozen()
+        if frozen:
+            raise UserError(
+                _(
+                    "%(moves)s was approved as it is: only an After-Sales manager changes its lines "
+                    "(and it then needs a new approval).",
+                    moves=", ".join(frozen.mapped("display_name")),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        self._aftersales_check_frozen(lines.filtered(lambda ln: ln.display_type == "product").move_id)
+        return lines
+
+    def write(self, vals):
+        if set(vals) & set(LINE_FROZEN_FIELDS):
+            self._aftersales_check_frozen(self.filtered(lambda ln: ln.display_type == "product").move_id)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_aftersales_frozen(self):
+        if not self.env.context.get("dynamic_unlink"):
+            self._aftersales_check_frozen(self.filtered(lambda ln: ln.display_type == "product").move_id)

@@ -172,6 +172,14 @@ class AftersalesCase(models.Model):
     resolution_note = fields.Html(string="Resolution Notes", groups=INTERNAL)
     time_spent = fields.Float(help="Hours spent on the case.", groups=INTERNAL)
     part_ids = fields.One2many("aftersales.case.part", "case_id", string="Parts Used", groups=INTERNAL)
+    exclusion_id = fields.Many2one(
+        "aftersales.warranty.exclusion",
+        string="Not Covered Because",
+        tracking=True,
+        groups=INTERNAL,
+        help="The fault's cause is one the warranty does not cover (misuse, disaster, unauthorised "
+        "repair): the work is invoiced as out of warranty, the cause named on the invoice.",
+    )
     repair_ids = fields.One2many("repair.order", "aftersales_case_id", string="Repairs")
     repair_count = fields.Integer(compute="_compute_counts")
     return_ids = fields.One2many("aftersales.return", "case_id", string="Returns")
@@ -246,13 +254,20 @@ class AftersalesCase(models.Model):
             else:
                 case.warranty_state = "in" if case.warranty_id._is_covering() else "out"
 
-    @api.depends("category", "warranty_state")
+    @api.depends(
+        "category",
+        "warranty_state",
+        "exclusion_id",
+        "field_visit_ids.exclusion_id",
+        "field_visit_ids.responsibility",
+    )
     def _compute_service_type(self):
         for case in self:
             if case.category in ("consultation", "complaint", "non_quality", "return_exchange"):
                 case.service_type = "free"
             elif case.warranty_state == "in":
-                case.service_type = "free"
+                # W-1: a cause the warranty excludes makes the repair a paid one
+                case.service_type = "paid" if case._aftersales_has_exclusion() else "free"
             elif case.warranty_state == "out":
                 case.service_type = "paid"
             else:

@@ -13,6 +13,10 @@ class AftersalesCasePart(models.Model):
     product_id = fields.Many2one("product.product", required=True, domain=[("type", "=", "consu")])
     quantity = fields.Float(default=1.0, digits="Product Unit of Measure")
     lot_id = fields.Many2one("stock.lot", string="Serial/Lot")
+    is_upgrade = fields.Boolean(
+        string="Upgrade",
+        help="An improvement the customer chose, charged at the part's cost even in warranty.",
+    )
 
     @api.constrains("quantity")
     def _check_quantity(self):

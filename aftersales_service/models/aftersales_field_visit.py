@@ -30,7 +30,34 @@ RESPONSIBILITIES = [
 ]
 # set by the workflow only: a direct write is refused (F-2, F-4)
 VISIT_PROTECTED_FIELDS = ("state", "arrival_date", "signed_on", "done_date", "company_id")
+# what sets the arrival target and the travel rule (F-2, F-5): fixed once the engineer arrived
+VISIT_ARRIVAL_FIELDS = (
+    "distance_km",
+    "distance_band",
+    "kind",
+    "warranty_id",
+    "request_date",
+    "appointment_start",
+)
+# what the customer signs (F-4): a change after the signature clears it
+VISIT_REPORT_FIELDS = (
+    "cause_analysis",
+    "responsibility",
+    "misuse_explained",
+    "exclusion_id",
+    "unit_inspected",
+    "nameplate_model",
+    "nameplate_serial",
+    "no_parts_replaced",
+    "labour_hours",
+    "operating_hours",
+    "check_ids",
+    "part_ids",
+)
 MANAGER_GROUP = "aftersales_service.group_aftersales_manager"
+# a context marker only Python code can set: the write that signs also writes the report (its
+# parts and checks included) the customer signs; nothing signed is cleared then
+_SIGNING = object()
 # internal fields: portal customers read their visits, not the staff's costs and tools (S-3)
 INTERNAL = "aftersales_service.group_aftersales_user"
 
@@ -164,6 +191,14 @@ class AftersalesFieldVisit(models.Model):
     nameplate_mismatch = fields.Boolean(compute="_compute_nameplate_mismatch")
     cause_analysis = fields.Html(string="Fault Cause Analysis")
     responsibility = fields.Selection(RESPONSIBILITIES, tracking=True)
+    exclusion_id = fields.Many2one(
+        "aftersales.warranty.exclusion",
+        string="Not Covered Because",
+        tracking=True,
+        groups=INTERNAL,
+        help="The fault's cause is one the warranty does not cover: the visit's parts and labour are "
+        "invoiced as out of warranty. A fault caused by misuse is never covered either.",
+    )
     misuse_explained = fields.Boolean(
         string="Misuse Explained to the Customer",
         help="A fault caused by misuse is explained to the customer (F-3).",
@@ -233,7 +268,9 @@ class AftersalesFieldVisit(models.Model):
             date = fields.Date.to_date(visit.request_date) if visit.request_date else None
             visit.in_warranty = bool(visit.warranty_id) and visit.warranty_id._is_covering(date)
 
-    @api.depends("distance_km", "company_id.aftersales_city_radius_km")
+    # F-2: no dependency on the settings: a visit keeps the band (and so the arrival target) it
+    # was dispatched with when the city radius changes later
+    @api.depends("distance_km")
     def _compute_distance_band(self):
         for visit in self:
             km = visit.distance_km
@@ -371,11 +408,46 @@ class AftersalesFieldVisit(models.Model):
                 )
             if "signature" in vals and self.filtered(lambda v: v.state != "on_site"):
                 raise UserError(_("The customer signs the service report on site, once the work is done."))
+            arrived = self.filtered(lambda v: v.arrival_date)
+            if arrived and set(vals) & set(VISIT_ARRIVAL_FIELDS):
+                raise UserError(
+                    _(
+                        "The engineer arrived for visit %(names)s: its distance, kind, warranty and "
+                        "appointment are kept as they were (they set the arrival target).",
+                        names=", ".join(arrived.mapped("name")),
+                    )
+                )
+            if vals.get("signature"):
+                signer = vals.get("signed_by", "") if "signed_by" in vals else None
+                if any(
+                    not (signer if signer is not None else visit.signed_by or "").strip() for visit in self
+                ):
+                    raise ValidationError(_("Give the name of the person who signs the service report."))
+        if set(vals) & set(VISIT_REPORT_FIELDS) and not vals.get("signature"):
+            self._clear_signature()
         if vals.get("signature") and "signed_on" not in vals:
-            res = super().write(vals)
+            res = super(AftersalesFieldVisit, self.with_context(aftersales_signing=_SIGNING)).write(vals)
             privileged(self).write({"signed_on": fields.Datetime.now()})
             return res
         return super().write(vals)
+
+    def _clear_signature(self):
+        """F-4: the customer signed the report as it was: a change clears the signature (logged),
+        and the report is signed again before the visit can be completed."""
+        if is_privileged(self) or self.env.context.get("aftersales_signing") is _SIGNING:
+            return
+        signed = self.filtered("signature")
+        if not signed:
+            return
+        privileged(signed).write({"signature": False, "signed_by": False, "signed_on": False})
+        for visit in signed:
+            visit.message_post(
+                body=_(
+                    "The service report changed after the customer signed it: the signature was "
+                    "cleared, the customer signs the new report."
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_if_draft(self):
@@ -554,6 +626,20 @@ class AftersalesFieldVisitCheck(models.Model):
     result = fields.Selection([("ok", "OK"), ("issue", "Issue Found")])
     note = fields.Char()
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        checks = super().create(vals_list)
+        checks.visit_id._clear_signature()
+        return checks
+
+    def write(self, vals):
+        self.visit_id._clear_signature()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_clear_signature(self):
+        self.visit_id._clear_signature()
+
 
 class AftersalesFieldVisitPart(models.Model):
     """F-4, F-7: a part replaced on a visit, consumed from the service stock location."""
@@ -568,6 +654,10 @@ class AftersalesFieldVisitPart(models.Model):
     quantity = fields.Float(default=1.0, digits="Product Unit of Measure")
     lot_id = fields.Many2one("stock.lot", string="Serial/Lot", domain="[('product_id', '=', product_id)]")
     cost = fields.Monetary(compute="_compute_cost", store=True)
+    is_upgrade = fields.Boolean(
+        string="Upgrade",
+        help="An improvement the customer chose, charged at the part's cost even in warranty.",
+    )
     move_id = fields.Many2one("stock.move", readonly=True, copy=False)
 
     @api.depends("product_id", "quantity")
@@ -584,15 +674,19 @@ class AftersalesFieldVisitPart(models.Model):
     def create(self, vals_list):
         parts = super().create(vals_list)
         parts._check_visit_open()
+        parts.visit_id._clear_signature()
         return parts
 
     def write(self, vals):
         self._check_visit_open()
+        if set(vals) - {"move_id"}:
+            self.visit_id._clear_signature()
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_if_visit_open(self):
         self._check_visit_open()
+        self.visit_id._clear_signature()
 
     def _check_visit_open(self):
         if is_privileged(self):

@@ -160,6 +160,9 @@ class AftersalesReturn(models.Model):
         "line_ids.delivery_date",
         "line_ids.lot_id",
         "refund_estimate",
+        "requested_outcome",
+        "line_ids.outcome",
+        "line_ids.exchange_difference",
         "company_id.aftersales_return_days",
         "company_id.aftersales_refund_threshold",
     )
@@ -194,17 +197,12 @@ class AftersalesReturn(models.Model):
                         )
                     )
             threshold = ret.company_id.aftersales_refund_threshold
-            if (
-                threshold
-                and ret.requested_outcome == "refund"
-                and ret._refund_estimate_company_currency() > threshold
-            ):
+            credit = ret._credit_estimate()
+            if threshold and ret._to_company_currency(credit) > threshold:
                 notes.append(
                     _(
                         "The refund of %(amount)s is above the approval threshold of %(threshold)s.",
-                        amount=ret.currency_id.format(ret.refund_estimate)
-                        if ret.currency_id
-                        else ret.refund_estimate,
+                        amount=ret.currency_id.format(credit) if ret.currency_id else credit,
                         threshold=ret.company_id.currency_id.format(threshold),
                     )
                 )
@@ -230,15 +228,28 @@ class AftersalesReturn(models.Model):
         """The guard of every workflow action: the same rule as the button's ``can_*`` flag."""
         ensure_can(self, flag, message)
 
-    def _refund_estimate_company_currency(self):
-        """The refund estimate in company currency at the request date (thresholds are company
-        amounts, orders may be in another currency)."""
+    def _credit_estimate(self):
+        """What the return would credit the customer (R-4: every path that credits money is under
+        the same threshold): the refund of refund lines, and the price difference of exchanges
+        for a cheaper product."""
+        self.ensure_one()
+        refund = sum(self.line_ids.filtered(lambda ln: ln.outcome == "refund").mapped("refund_estimate"))
+        exchange = sum(
+            -ln.exchange_difference
+            for ln in self.line_ids.filtered(lambda ln: ln.outcome == "exchange")
+            if ln.exchange_difference < 0
+        )
+        return refund + exchange
+
+    def _to_company_currency(self, amount):
+        """``amount`` of the return's currency in company currency at the request date
+        (thresholds are company amounts, orders may be in another currency)."""
         self.ensure_one()
         company_currency = self.company_id.currency_id
         if not self.currency_id or self.currency_id == company_currency:
-            return self.refund_estimate
+            return amount
         return self.currency_id._convert(
-            self.refund_estimate, company_currency, self.company_id, self.request_date or fields.Date.today()
+            amount, company_currency, self.company_id, self.request_date or fields.Date.today()
         )
 
     def _compute_counts(self):

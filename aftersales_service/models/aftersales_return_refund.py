@@ -34,6 +34,8 @@ class AftersalesReturn(models.Model):
             )
         moves_vals = self._prepare_credit_notes_vals(to_refund)
         credit_notes = self.env["account.move"].with_company(self.company_id).create(moves_vals)
+        # the return's approval covers these credit notes as made here, not later edits
+        credit_notes._aftersales_stamp_approved()
         if self.company_id.aftersales_post_credit_notes:
             credit_notes.action_post()
         self.message_post(
@@ -92,6 +94,9 @@ class AftersalesReturn(models.Model):
         move = self.env["account.move"].with_company(self.company_id).create(vals)
         if move.currency_id.compare_amounts(move.amount_total, 0.0) < 0:
             move.action_switch_move_type()
+        # the exchange was approved for this difference (a credit above the threshold needed
+        # a manager, see _compute_eligibility): posting another total needs a new approval
+        move._aftersales_stamp_approved()
         self.message_post(
             body=Markup(_("Exchange price difference: %(move)s (%(amount)s)."))
             % {

@@ -82,7 +82,27 @@ class AftersalesTravelRequest(models.Model):
             decided = self.filtered(lambda r: r.state in ("approved", "refused"))
             if decided:
                 raise UserError(_("An approved or refused travel request keeps its estimate."))
-        return super().write(vals)
+        reapprove = self.browse()
+        if not is_privileged(self) and "actual_cost" in vals:
+            if self.filtered(lambda r: r.state == "refused"):
+                raise UserError(_("A refused travel request has no cost."))
+            reapprove = self.filtered(
+                lambda r: (
+                    r.state == "approved"
+                    and r.currency_id.compare_amounts(r.actual_cost, vals["actual_cost"] or 0.0)
+                )
+            )
+        res = super().write(vals)
+        if reapprove:
+            # F-5: the approval was given for a cost: another one goes back to the manager
+            privileged(reapprove).write({"state": "submitted", "approver_id": False, "approval_date": False})
+            for request in reapprove:
+                request.message_post(
+                    body=_("The actual cost changed after the approval: a manager approves it again."),
+                    subtype_xmlid="mail.mt_note",
+                )
+            reapprove._notify_manager()
+        return res
 
     def action_submit(self):
         if self.filtered(lambda r: not r.can_submit):
@@ -91,6 +111,10 @@ class AftersalesTravelRequest(models.Model):
             if not request.estimated_cost:
                 raise ValidationError(_("Give the estimated travel cost of %(name)s.", name=request.name))
         privileged(self).write({"state": "submitted"})
+        self._notify_manager()
+        return True
+
+    def _notify_manager(self):
         for request in self:
             manager = request.company_id.aftersales_manager_id
             if manager and manager != request.requester_id:
@@ -99,7 +123,6 @@ class AftersalesTravelRequest(models.Model):
                     user_id=manager.id,
                     summary=_("Approve travel request %(name)s", name=request.name),
                 )
-        return True
 
     def action_approve(self):
         """F-5: a manager approves, never the requester."""

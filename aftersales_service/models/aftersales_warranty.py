@@ -4,6 +4,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
+from .aftersales_warranty_policy import AFTER_EXPIRY_MODES
 from .tools import form_action
 
 WARRANTY_STATES = [("active", "Active"), ("expired", "Expired"), ("void", "Void")]
@@ -69,7 +70,25 @@ class AftersalesWarranty(models.Model):
         check_company=True,
         ondelete="restrict",
     )
-    after_expiry_mode = fields.Selection(related="policy_id.after_expiry_mode")
+    # the terms of the sale (W-5): copied from the policy when the warranty is made, so that a
+    # later edit of the policy does not change what units already sold were promised
+    after_expiry_mode = fields.Selection(
+        AFTER_EXPIRY_MODES,
+        compute="_compute_terms",
+        store=True,
+        precompute=True,
+        readonly=True,
+        help="How repairs are charged once this warranty has expired, as the policy said when the "
+        "unit was sold.",
+    )
+    coverage = fields.Html(
+        translate=True,
+        compute="_compute_terms",
+        store=True,
+        precompute=True,
+        readonly=True,
+        help="What this warranty covers, as the policy said when the unit was sold.",
+    )
     start_date = fields.Date(required=True, tracking=True, default=fields.Date.context_today)
     end_date = fields.Date(
         compute="_compute_end_date",
@@ -141,12 +160,30 @@ class AftersalesWarranty(models.Model):
         for warranty in self:
             warranty.can_void = is_manager and warranty.state != "void"
 
-    @api.depends("state", "start_date", "end_date", "policy_id.after_expiry_mode")
+    @api.depends("policy_id")
+    def _compute_terms(self):
+        """W-5: the policy's terms as they are when the warranty is made (or its policy
+        changed), never followed afterwards (the dependency is the policy, not its fields)."""
+        for warranty in self:
+            policy = warranty.policy_id
+            warranty.after_expiry_mode = policy.after_expiry_mode
+            warranty.coverage = policy.coverage
+
+    @api.depends("state", "start_date", "end_date", "after_expiry_mode")
     def _compute_can_create_repair(self):
         for warranty in self:
             warranty.can_create_repair = warranty.state != "void" and (
-                warranty._is_covering() or warranty.policy_id.after_expiry_mode != "none"
+                warranty._is_covering() or warranty.after_expiry_mode != "none"
             )
+
+    def _get_repair_part_price(self, product, in_warranty, upgrade=False):
+        """Unit price of ``product`` used on a repair of this unit (W-3, W-4), with the terms
+        frozen on the warranty: an upgrade at the part's cost whatever the warranty, else free in
+        warranty, after expiry per the warranty's own after-expiry mode."""
+        self.ensure_one()
+        if upgrade:
+            return product.standard_price
+        return self.policy_id._get_repair_part_price(product, in_warranty, mode=self.after_expiry_mode)
 
     @api.constrains("start_date", "end_date")
     def _check_dates(self):
@@ -312,7 +349,7 @@ class AftersalesWarranty(models.Model):
             )
         if warranty and warranty.state == "void":
             raise UserError(_("Warranty %(name)s is void: create the repair without it.", name=warranty.name))
-        if warranty and not warranty._is_covering() and warranty.policy_id.after_expiry_mode == "none":
+        if warranty and not warranty._is_covering() and warranty.after_expiry_mode == "none":
             raise UserError(
                 _(
                     "Warranty %(name)s expired on %(date)s and its policy %(policy)s offers no repair "

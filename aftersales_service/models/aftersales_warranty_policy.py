@@ -109,16 +109,18 @@ class AftersalesWarrantyPolicy(models.Model):
         delta = relativedelta(**{self.duration_unit: self.duration})
         return fields.Date.to_date(start_date) + delta - relativedelta(days=1)
 
-    def _get_repair_part_price(self, product, in_warranty):
+    def _get_repair_part_price(self, product, in_warranty, mode=None):
         """Unit price charged for ``product`` used in a repair (W-3, W-4), in company currency.
 
-        In warranty everything is free; after expiry ``lifetime_parts_only`` charges goods at
-        cost and services (labour) nothing, ``paid`` the list price, ``none`` refuses.
+        In warranty everything is free; after expiry (``mode``: the terms frozen on a warranty,
+        else the policy's own) ``lifetime_parts_only`` charges goods at cost and services
+        (labour) nothing, ``paid`` the list price, ``none`` refuses.
         """
         self.ensure_one()
+        mode = mode or self.after_expiry_mode
         if in_warranty:
             return 0.0
-        if self.after_expiry_mode == "none":
+        if mode == "none":
             raise UserError(
                 _(
                     "The warranty policy %(policy)s does not cover repairs after expiry: %(product)s "
@@ -127,7 +129,7 @@ class AftersalesWarrantyPolicy(models.Model):
                     product=product.display_name,
                 )
             )
-        if self.after_expiry_mode == "lifetime_parts_only":
+        if mode == "lifetime_parts_only":
             if product.type == "service":
                 return 0.0
             return product.standard_price

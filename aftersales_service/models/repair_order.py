@@ -15,6 +15,13 @@ class RepairOrder(models.Model):
         "quotation follows the policy's after-expiry mode (W-4).",
     )
     aftersales_after_expiry_mode = fields.Selection(related="aftersales_warranty_id.after_expiry_mode")
+    aftersales_exclusion_id = fields.Many2one(
+        "aftersales.warranty.exclusion",
+        string="Not Covered Because",
+        groups="aftersales_service.group_aftersales_user",
+        help="The fault's cause is one the warranty does not cover: the repair is charged as out of "
+        "warranty, the cause named on the quotation.",
+    )
     aftersales_case_id = fields.Many2one(
         "aftersales.case",
         string="Service Case",
@@ -96,10 +103,24 @@ class RepairOrder(models.Model):
                 % {"repair": repair._get_html_link(), "picking": picking._get_html_link()}
             )
 
-    @api.onchange("aftersales_warranty_id")
+    @api.onchange("aftersales_warranty_id", "aftersales_exclusion_id")
     def _onchange_aftersales_warranty_id(self):
         if self.aftersales_warranty_id:
-            self.under_warranty = self.aftersales_warranty_id._is_covering()
+            self.under_warranty = (
+                self.aftersales_warranty_id._is_covering() and not self.aftersales_exclusion_id
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("aftersales_exclusion_id"):
+                vals["under_warranty"] = False  # W-1: an excluded cause is never free
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("aftersales_exclusion_id"):
+            vals = dict(vals, under_warranty=False)
+        return super().write(vals)
 
     def _get_aftersales_price(self, product):
         """Unit price (company currency) of ``product`` on this repair's quotation, or None when
@@ -108,4 +129,7 @@ class RepairOrder(models.Model):
         warranty = self.aftersales_warranty_id
         if not warranty:
             return None
-        return warranty.policy_id._get_repair_part_price(product, self.under_warranty)
+        in_warranty = self.under_warranty and not self.aftersales_exclusion_id
+        if not in_warranty and warranty.after_expiry_mode == "none" and self.aftersales_exclusion_id:
+            return None  # an excluded fault on a unit without after-expiry terms: normal prices
+        return warranty._get_repair_part_price(product, in_warranty)

@@ -17,3 +17,5 @@ from . import test_i18n
 from . import test_portal_documents
 from . import test_quality_loop
 from . import test_demo
+from . import test_approved_content
+from . import test_complaint_integrity

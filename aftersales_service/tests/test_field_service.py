@@ -278,6 +278,8 @@ class TestFieldVisit(FieldServiceCommon):
         self.assertEqual(request.state, "approved")
         self.assertEqual(request.approver_id, self.aftersales_manager)
         request.with_user(self.aftersales_manager).actual_cost = 135.0
+        self.assertEqual(request.state, "submitted", "another cost than approved: approved again")
+        request.with_user(self.aftersales_manager).action_approve()
         visit.action_arrive()
         self.assertEqual(visit.state, "on_site")
         self.assertEqual(visit.case_id.service_cost_travel, 135.0, "the travel cost adds to the case")

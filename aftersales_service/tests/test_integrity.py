@@ -327,6 +327,7 @@ class TestIntegrity(CaseCommon):
             self.company.aftersales_compensation_product_id = self.product_service
             credit_note = self.env["account.move"].browse(late_note.action_create()["res_id"])
             credit_note.action_aftersales_customer_accepted()
+            credit_note.with_user(self.aftersales_manager).action_aftersales_approve()
             credit_note.action_post()
         self.assertEqual(credit_note.aftersales_return_id, ret)
         complaint.invalidate_recordset()

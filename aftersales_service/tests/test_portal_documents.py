@@ -185,6 +185,8 @@ class TestPortalDocuments(WarrantyCommon, HttpCase):
         again = self.url_open(f"/my/compensations/{offer.id}/refuse", data={"csrf_token": token})
         self.assertEqual(again.status_code, 400, "answered once")
         self.assertEqual(offer.aftersales_acceptance, "accepted")
+        self.assertAlmostEqual(offer.aftersales_accepted_amount, offer.amount_total)
+        offer.with_user(self.aftersales_manager).action_aftersales_approve()  # always the manager
         offer.action_post()
         self.assertEqual(offer.state, "posted")
 

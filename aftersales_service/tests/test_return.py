@@ -275,15 +275,19 @@ class TestReturn(ReturnHelpers, AftersalesCommon):
             credit_note.with_user(self.aftersales_user).action_aftersales_customer_refused()
         self.assertAlmostEqual(invoice.amount_residual, invoice.amount_total - credit_note.amount_total)
 
-    def test_small_compensation_without_approval(self):
+    def test_small_compensation_needs_the_manager_too(self):
+        """R-5: every compensation certificate is approved by the manager, below the threshold too."""
         self.company.aftersales_refund_threshold = 100.0
         order = self.sell([(self.product_switcher, 1, 1000.0)])
         wizard = self.env["aftersales.compensation.wizard"].create(
             {"invoice_id": order.invoice_ids.id, "mode": "amount", "amount": 50.0, "reason": "Late delivery"}
         )
         credit_note = self.env["account.move"].browse(wizard.action_create()["res_id"])
-        self.assertFalse(credit_note.aftersales_needs_approval)
+        self.assertTrue(credit_note.aftersales_needs_approval)
         credit_note.action_aftersales_customer_accepted()
+        with self.assertRaisesRegex(UserError, "approval of an After-Sales manager"), self.cr.savepoint():
+            credit_note.action_post()
+        credit_note.with_user(self.aftersales_manager).action_aftersales_approve()
         credit_note.action_post()
         self.assertEqual(credit_note.state, "posted")
 
