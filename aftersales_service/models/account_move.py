@@ -264,7 +264,7 @@ class AccountMove(models.Model):
                 privileged(move).write(
                     {
                         "aftersales_acceptance": "accepted",
-                        "aftersales_accepted_date": fields.Date.context_today(move),
+                        "aftersales_accepted_date": move.company_id._aftersales_date(),
                         "aftersales_accepted_by": by,
                         "aftersales_accepted_amount": abs(move.amount_total_signed),
                     }

@@ -226,7 +226,7 @@ class AftersalesCase(models.Model):
     def _compute_purchase_date(self):
         for case in self:
             if case.sale_order_id:
-                case.purchase_date = case.sale_order_id.date_order.date()
+                case.purchase_date = case.company_id._aftersales_date(case.sale_order_id.date_order)
 
     @api.depends("sale_order_id")
     def _compute_purchase_place_id(self):
@@ -434,7 +434,7 @@ class AftersalesCase(models.Model):
             if case.callback_datetime and user and case.state in OPEN_STATES:
                 case.activity_schedule(
                     "mail.mail_activity_data_call",
-                    date_deadline=fields.Date.context_today(case, case.callback_datetime),
+                    date_deadline=case.company_id._aftersales_date(case.callback_datetime),
                     user_id=user.id,
                     summary=_(
                         "Call back %(customer)s", customer=case.partner_id.display_name or case.email_from

@@ -83,7 +83,7 @@ class AftersalesComplaint(models.Model):
     )
     order_quantity = fields.Float(compute="_compute_order_facts", store=True, readonly=False, precompute=True)
     delivery_date = fields.Date(compute="_compute_order_facts", store=True, readonly=False, precompute=True)
-    date = fields.Date(default=fields.Date.context_today, required=True, tracking=True)
+    date = fields.Date(default=lambda self: self.env.company._aftersales_date(), required=True, tracking=True)
     # --- classification (P-1)
     cause_type = fields.Selection(CAUSE_TYPES, required=True, default="quality", tracking=True)
     cause_id = fields.Many2one(
@@ -198,7 +198,9 @@ class AftersalesComplaint(models.Model):
             done = order.picking_ids.filtered(
                 lambda p: p.state == "done" and p.picking_type_code == "outgoing"
             )
-            complaint.delivery_date = max(done.mapped("date_done")).date() if done else False
+            complaint.delivery_date = (
+                complaint.company_id._aftersales_date(max(done.mapped("date_done"))) if done else False
+            )
 
     @api.depends("company_id.aftersales_manager_id")
     def _compute_owner_id(self):
@@ -245,7 +247,7 @@ class AftersalesComplaint(models.Model):
             complaint.penalty_total = sum(complaint.responsibility_ids.mapped("penalty_amount"))
 
     def _compute_is_overdue(self):
-        today = fields.Date.context_today(self)
+        today = self.env.company._aftersales_date()
         for complaint in self:
             complaint.is_overdue = (
                 complaint.state == "investigating"
@@ -258,7 +260,7 @@ class AftersalesComplaint(models.Model):
             raise UserError(_("Unsupported search on overdue complaints."))
         domain = [
             ("state", "=", "investigating"),
-            ("investigation_deadline", "<", fields.Date.context_today(self)),
+            ("investigation_deadline", "<", self.env.company._aftersales_date()),
         ]
         return domain if (operator == "=") == value else ["!", "&", *domain]
 
@@ -337,7 +339,7 @@ class AftersalesComplaint(models.Model):
             if not complaint.investigator_id:
                 raise UserError(_("Choose the investigator of complaint %(name)s.", name=complaint.name))
             days = complaint.company_id.aftersales_investigation_days
-            deadline = fields.Date.context_today(complaint) + relativedelta(days=days)
+            deadline = complaint.company_id._aftersales_date() + relativedelta(days=days)
             privileged(complaint).write({"state": "investigating", "investigation_deadline": deadline})
             complaint.activity_schedule(
                 "mail.mail_activity_data_todo",
@@ -412,7 +414,7 @@ class AftersalesComplaint(models.Model):
                         actions=", ".join(open_actions.mapped("name")),
                     )
                 )
-        privileged(self).write({"state": "closed", "closed_date": fields.Date.context_today(self)})
+        privileged(self).write({"state": "closed", "closed_date": self.company_id[:1]._aftersales_date()})
         return True
 
     def action_cancel(self):
@@ -490,9 +492,8 @@ class AftersalesComplaint(models.Model):
 
 
 def company_today(company):
-    """Today in the company's time zone (its partner's, else its working calendar's, else UTC)."""
-    tz = company.partner_id.tz or company.resource_calendar_id.tz or "UTC"
-    return fields.Date.context_today(company.with_context(tz=tz))
+    """Today, the company's business day."""
+    return company._aftersales_date()
 
 
 class AftersalesComplaintAction(models.Model):

@@ -143,7 +143,7 @@ class AftersalesComplaintReview(models.Model):
     @api.model
     def _cron_build_reviews(self):
         """From day N (Settings, 10) of a month: last month's review, once per company (P-6)."""
-        today = fields.Date.context_today(self)
+        today = self.env.company._aftersales_date()
         last_month = today.replace(day=1) - relativedelta(months=1)
         for company in self.env["res.company"].search([]):
             if not company.aftersales_review_day or today.day < company.aftersales_review_day:

@@ -56,7 +56,7 @@ class AftersalesDemo(models.AbstractModel):
             | ref("aftersales_service.product_matrix_demo")
             | ref("aftersales_service.product_power_supply_demo")
         )
-        this_month = fields.Date.context_today(self).replace(day=1)
+        this_month = self.env.company._aftersales_date().replace(day=1)
         months = [this_month - relativedelta(months=k) for k in range(DEMO_MONTHS - 1, -1, -1)]
         self._demo_cases(rng, company, agent, manager, customers, products, months)
         self._demo_revisits(rng, company, agent, customers, months)
@@ -120,7 +120,7 @@ class AftersalesDemo(models.AbstractModel):
                         for dim in ("attitude", "technical_skill", "arrival_time", "promise_keeping")
                     }
                     rating._submit(answers, comment="Late again." if poor else "Good service.")
-                    rating.write({"rating_date": resolved.date()})
+                    rating.write({"rating_date": case.company_id._aftersales_date(resolved)})
                 if not current:
                     case.action_close()
                     privileged(case).write({"closed_date": resolved + timedelta(days=2)})
@@ -128,7 +128,7 @@ class AftersalesDemo(models.AbstractModel):
     # ---------------------------------------------------------------- revisits (V-1)
     def _demo_revisits(self, rng, company, agent, customers, months):
         Revisit = self.env["aftersales.revisit"].with_company(company)
-        today = fields.Date.context_today(self)
+        today = self.env.company._aftersales_date()
         vals_list = []
         for month in months[:-1]:
             for partner in customers.filtered(lambda p: p.service_class in ("normal", "key")):

@@ -149,7 +149,7 @@ class AftersalesMaintenance(models.Model):
         batch is the next warranties without rows), schedule visits ahead of the window, mark
         missed steps. Progress is reported to the cron, which commits and calls again."""
         Warranty = self.env["aftersales.warranty"]
-        today = fields.Date.context_today(self)
+        today = self.env.company._aftersales_date()
         self.env.flush_all()  # the query reads flags, warranties and rows the ORM may hold
         self.env.cr.execute(
             SQL(
@@ -234,7 +234,7 @@ class AftersalesMaintenance(models.Model):
     def _on_visits_done(self, visits):
         """A done maintenance visit completes its step; any visit's operating-hours reading pulls
         the unit's next step forward when the unit reached its hours (F-6)."""
-        today = fields.Date.context_today(self)
+        today = self.env.company._aftersales_date()
         for visit in visits:
             if visit.maintenance_id:
                 visit.maintenance_id.write({"state": "done"})

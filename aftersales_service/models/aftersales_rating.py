@@ -83,7 +83,7 @@ class AftersalesRating(models.Model):
             if answers.get(dim) not in allowed:
                 raise ValidationError(_("Answer %(dim)s on the four-level scale.", dim=dim))
             vals[dim] = answers[dim]
-        vals.update(comment=comment or False, state="rated", rating_date=fields.Date.context_today(self))
+        vals.update(comment=comment or False, state="rated", rating_date=self.company_id._aftersales_date())
         self.write(vals)
         if not self.is_satisfied:
             self._open_improvement_action()

@@ -217,7 +217,7 @@ class AftersalesReturnLine(models.Model):
     def _compute_delivery_date(self):
         for line in self:
             dates = line._delivered_moves().mapped("date")
-            line.delivery_date = fields.Date.context_today(line, max(dates)) if dates else False
+            line.delivery_date = line.return_id.company_id._aftersales_date(max(dates)) if dates else False
 
     @api.depends("qty_requested", "sale_line_id")
     def _compute_refund_estimate(self):

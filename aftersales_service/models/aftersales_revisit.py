@@ -165,7 +165,7 @@ class AftersalesRevisit(models.Model):
 
     def _mark_done(self):
         for revisit in self.filtered(lambda r: r.state == "planned"):
-            revisit.write({"state": "done", "done_date": fields.Date.context_today(revisit)})
+            revisit.write({"state": "done", "done_date": revisit.company_id._aftersales_date()})
             revisit._alert_if_needed()
 
     def action_cancel(self):
@@ -225,7 +225,7 @@ class AftersalesRevisit(models.Model):
         planned (a cursor, per month: ``_plan_cursor``), the cron is told what remains and calls
         again after committing; a finished pass starts over at the next call (nothing is planned
         twice: the existing slots are skipped). Returns the customers of this batch."""
-        today = today or fields.Date.context_today(self)
+        today = today or self.env.company._aftersales_date()
         month_start = today.replace(day=1)
         month = month_start.strftime("%Y-%m")
         cursor = self._plan_cursor()
@@ -463,7 +463,7 @@ class AftersalesRevisit(models.Model):
                 )
             )
         # as Odoo does for a new activity due today: the user's to-do counter is refreshed
-        today = fields.Date.context_today(self)
+        today = self.env.company._aftersales_date()
         due = {user_id for _id, user_id, deadline, _partner in rows if deadline <= today}
         users.filtered(lambda u: u.id in due)._bus_send("mail.activity/updated", {"activity_created": True})
         self.env["mail.activity"].invalidate_model()
@@ -497,7 +497,7 @@ class AftersalesRevisit(models.Model):
         delivery was done in the ``POST_SALE_WINDOW_DAYS`` before the due date), so the first run
         never invites every order ever delivered; each order once (its post-sale revisit is the
         resume point), a bounded batch per call."""
-        today = today or fields.Date.context_today(self)
+        today = today or self.env.company._aftersales_date()
         survey = self.env.ref("aftersales_service.survey_after_sales", raise_if_not_found=False)
         done_orders = remaining = 0
         for company in self.env["res.company"].search([]):
@@ -561,7 +561,7 @@ class AftersalesRevisit(models.Model):
         campaign (the unique key: never twice), a bounded batch per call, the rest told to the
         cron. Poor answers alert the sales manager (V-3) and the monthly team check opens
         improvement actions (V-6)."""
-        today = today or fields.Date.context_today(self)
+        today = today or self.env.company._aftersales_date()
         survey = self.env.ref("aftersales_service.survey_after_sales", raise_if_not_found=False)
         if not survey:
             return 0
@@ -640,7 +640,7 @@ class AftersalesRevisit(models.Model):
     def _cron_send_summary(self, today=None):
         """Every N months (Settings, 2): revisits planned / done / missed by class and salesperson,
         questionnaire results and open problems, to the sales manager."""
-        today = today or fields.Date.context_today(self)
+        today = today or self.env.company._aftersales_date()
         for company in self.env["res.company"].search([]):
             months = company.aftersales_summary_months
             if not months or (today.month - 1) % months or today.day != 1:  # 0: no summary

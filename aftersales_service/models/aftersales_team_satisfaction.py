@@ -32,7 +32,7 @@ class AftersalesTeam(models.Model):
     )
 
     def _compute_scorecard_month(self):
-        today = fields.Date.context_today(self)
+        today = self.env.company._aftersales_date()
         groups = self.env["aftersales.case"]._read_group(
             [
                 ("team_id", "in", self.ids),
@@ -50,7 +50,7 @@ class AftersalesTeam(models.Model):
             team.resolution_month = resolution or 0.0
 
     def _compute_satisfaction_month(self):
-        today = fields.Date.context_today(self)
+        today = self.env.company._aftersales_date()
         rates = self._satisfaction_rates(today.replace(day=1), today)
         for team in self:
             rated, satisfied = rates.get(team.id, (0, 0))
@@ -83,7 +83,7 @@ class AftersalesTeam(models.Model):
     def _cron_check_satisfaction(self, today=None):
         """V-6, monthly: a team whose satisfaction in the month just ended is below its company's
         target gets an activity for the After-Sales manager (else its leader), once per month."""
-        today = today or fields.Date.context_today(self)
+        today = today or self.env.company._aftersales_date()
         month_end = today.replace(day=1) - timedelta(days=1)
         month_start = month_end.replace(day=1)
         teams = self.search([])

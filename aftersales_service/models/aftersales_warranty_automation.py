@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, api, fields, models
+from odoo import _, api, models
 from odoo.tools import float_compare
 
 from .tools import isolated
@@ -82,7 +82,7 @@ class AftersalesWarranty(models.Model):
             policy = policies.get((move.product_id, move.company_id))
             if not policy:
                 continue
-            start = fields.Date.context_today(self, move.date)
+            start = move.company_id._aftersales_date(move.date)
             if move.has_tracking != "none":
                 qty_by_lot = defaultdict(float)
                 for move_line in move.move_line_ids:
@@ -158,7 +158,7 @@ class AftersalesWarranty(models.Model):
             policy = policies.get((line.product_id, line.company_id))
             if not policy:
                 continue
-            start = fields.Date.context_today(self, line.order_id.date_order)
+            start = line.order_id.company_id._aftersales_date(line.order_id.date_order)
             qty = line.product_uom._compute_quantity(line.product_uom_qty, line.product_id.uom_id)
             vals_list.append(self._prepare_warranty_vals(line, policy, start, qty))
         return Warranty.create(vals_list)
@@ -241,7 +241,7 @@ class AftersalesWarranty(models.Model):
         bounded batch per call: the cron commits it and, told what remains, calls again; each
         warranty is expired and reminded once (``state``, ``expiry_reminder_sent``), so a rerun
         or a second worker never repeats one."""
-        today = fields.Date.context_today(self)
+        today = self.env.company._aftersales_date()
         expired = self.search([("state", "=", "active"), ("end_date", "<", today)], limit=batch_size)
         expired.write({"state": "expired"})
         reminded = (

@@ -29,7 +29,7 @@ class MaintenanceEquipment(models.Model):
     def _compute_aftersales_next_preventive_date(self):
         for equipment in self:
             dates = [
-                request.schedule_date.date()
+                equipment.company_id._aftersales_date(request.schedule_date)
                 for request in equipment.maintenance_ids
                 if request.maintenance_type == "preventive"
                 and request.schedule_date

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -238,6 +240,27 @@ class ResCompany(models.Model):
         help="Lead engineer of the maintenance visits the cron schedules (F-6); default: the "
         "customer service manager.",
     )
+
+    # ------------------------------------------------------------------ the business day
+    def _aftersales_tz(self):
+        """The company's time zone: the one of its working calendar, else UTC. A company has one
+        business day, whoever (whatever session time zone) does the work."""
+        company = self[:1] or self.env.company
+        return company.resource_calendar_id.tz or "UTC"
+
+    def _aftersales_date(self, timestamp=None):
+        """The company's calendar day of ``timestamp`` (a UTC datetime as Odoo stores them; now
+        when not given; a date is returned as it is). Every date the addon derives from a
+        timestamp goes through here: warranty starts, delivery days, request dates, crons'
+        "today", review months."""
+        company = self[:1] or self.env.company
+        if timestamp is None:
+            timestamp = fields.Datetime.now()
+        elif isinstance(timestamp, str):
+            timestamp = fields.Datetime.to_datetime(timestamp) if len(timestamp) > 10 else timestamp
+        if not isinstance(timestamp, datetime):
+            return fields.Date.to_date(timestamp)
+        return fields.Date.context_today(company.with_context(tz=company._aftersales_tz()), timestamp)
 
     def _aftersales_arrival_hours(self, band):
         """Arrival target in hours of a distance band (F-2); none beyond the last band."""

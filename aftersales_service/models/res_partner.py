@@ -128,7 +128,7 @@ class ResPartner(models.Model):
         res = super().write(vals)
         if "service_class" in vals or vals.get("active") is False:
             # customers leaving a class lose their future planned revisits (V-1)
-            today = fields.Date.context_today(self)
+            today = self.env.company._aftersales_date()
             leaving = self.filtered(lambda p: p.service_class in (False, "none") or not p.active)
             changed = self - leaving
             revisits = self.env["aftersales.revisit"].search(

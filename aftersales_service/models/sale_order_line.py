@@ -120,6 +120,9 @@ class SaleOrderLine(models.Model):
             if price is not None:
                 company = self.order_id.company_id
                 return company.currency_id._convert(
-                    price, self.order_id.currency_id, company, self.order_id.date_order or fields.Date.today()
+                    price,
+                    self.order_id.currency_id,
+                    company,
+                    self.order_id.date_order or company._aftersales_date(),
                 )
         return super()._get_display_price()

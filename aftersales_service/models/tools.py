@@ -2,7 +2,6 @@ import logging
 from contextlib import contextmanager
 from datetime import timedelta
 
-from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
@@ -120,7 +119,6 @@ def escalate(records, now, fnames, target, summary, template):
     deadline, escalated, level_field, partner_field = fnames
     model_id = env["ir.model"]._get_id(records._name)
     todo = env.ref("mail.mail_activity_data_todo")
-    today = fields.Date.context_today(records, now)
     levels, activity_vals = {}, []
     for record in records:
         level = 1 if record[escalated] != record[deadline] else 2
@@ -134,7 +132,7 @@ def escalate(records, now, fnames, target, summary, template):
                     "activity_type_id": todo.id,
                     "user_id": user.id,
                     "summary": summary(record, level),
-                    "date_deadline": today,
+                    "date_deadline": record.company_id._aftersales_date(now),
                 }
             )
     for level, ids in levels.items():

@@ -193,7 +193,7 @@ class TestComplaintIntegrity(AftersalesCommon):
 
     def test_overdue_actions_are_reminded_once_on_the_company_day(self):
         # 20:00 UTC on the 10th is already the morning of the 11th in Auckland
-        self.company.partner_id.tz = "Pacific/Auckland"
+        self.company.resource_calendar_id.tz = "Pacific/Auckland"
         complaint = self._complaint()
         complaint.action_start_investigation()
         Action = self.Action.with_user(self.aftersales_user)
