@@ -237,7 +237,7 @@ class AftersalesFieldVisit(models.Model):
     needs_travel_approval = fields.Boolean(compute="_compute_travel", groups=INTERNAL)
     travel_approved = fields.Boolean(compute="_compute_travel", groups=INTERNAL)
     travel_cost = fields.Monetary(compute="_compute_travel", groups=INTERNAL)
-    parts_cost = fields.Monetary(compute="_compute_parts_cost", groups=INTERNAL)
+    parts_cost = fields.Monetary(compute="_compute_parts_cost", store=True, groups=INTERNAL)
     # --- workflow buttons: one rule each, in Python (the views only show them)
     can_schedule = fields.Boolean(compute="_compute_can_flags")
     can_arrive = fields.Boolean(compute="_compute_can_flags")
@@ -594,6 +594,10 @@ class AftersalesFieldVisit(models.Model):
 
     def action_print_report(self):
         return self.env.ref("aftersales_service.action_report_field_visit").report_action(self)
+
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return _("Service Report - %(name)s", name=self.name)
 
     def _portal_sign(self, name, signature):
         """F-4: the customer signs the service report on the portal (``sudo`` record checked by

@@ -75,7 +75,7 @@ class AftersalesReturn(models.Model):
         RETURN_STATES, default="draft", required=True, tracking=True, copy=False, index=True
     )
     request_date = fields.Date(
-        default=fields.Date.context_today,
+        default=lambda self: self.env.company._aftersales_date(),
         required=True,
         readonly=True,
         tracking=True,
@@ -249,7 +249,7 @@ class AftersalesReturn(models.Model):
         if not self.currency_id or self.currency_id == company_currency:
             return amount
         return self.currency_id._convert(
-            amount, company_currency, self.company_id, self.request_date or fields.Date.today()
+            amount, company_currency, self.company_id, self.request_date or self.company_id._aftersales_date()
         )
 
     def _compute_counts(self):
@@ -281,11 +281,11 @@ class AftersalesReturn(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not is_privileged(self):
-            today = fields.Date.context_today(self)
             for vals in vals_list:
-                # a new return starts as a draft of its requester, dated today by the
-                # server whatever the client sent
-                vals.update(state="draft", request_date=today, user_id=self.env.uid)
+                # a new return starts as a draft of its requester, dated today (the
+                # company's day) by the server whatever the client sent
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                vals.update(state="draft", request_date=company._aftersales_date(), user_id=self.env.uid)
                 for key in ("approver_id", "approval_date"):
                     vals.pop(key, None)
         for vals in vals_list:
@@ -325,6 +325,10 @@ class AftersalesReturn(models.Model):
         super()._compute_access_url()
         for ret in self:
             ret.access_url = f"/my/returns/{ret.id}"
+
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return _("Return Slip - %(name)s", name=self.name)
 
     @api.model
     def _create_from_portal(
@@ -528,7 +532,9 @@ class AftersalesReturn(models.Model):
 
     def action_cancel(self):
         self._ensure_can("can_cancel", _("Return %(names)s cannot be cancelled from its state."))
-        for ret in self:
+        # sudo: whether money or goods moved decides; after-sales users read neither invoices nor
+        # every transfer
+        for ret in self.sudo():
             if ret.credit_note_ids.filtered(lambda m: m.state == "posted"):
                 raise UserError(
                     _("Return %(name)s has a posted credit note: it cannot be cancelled.", name=ret.name)

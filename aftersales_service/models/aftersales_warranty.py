@@ -89,7 +89,9 @@ class AftersalesWarranty(models.Model):
         readonly=True,
         help="What this warranty covers, as the policy said when the unit was sold.",
     )
-    start_date = fields.Date(required=True, tracking=True, default=fields.Date.context_today)
+    start_date = fields.Date(
+        required=True, tracking=True, default=lambda self: self.env.company._aftersales_date()
+    )
     end_date = fields.Date(
         compute="_compute_end_date",
         store=True,
@@ -285,7 +287,7 @@ class AftersalesWarranty(models.Model):
         product = self.env["product.product"].browse(int(product)) if isinstance(product, int) else product
         if isinstance(lot, int):
             lot = self.env["stock.lot"].browse(lot)
-        date = fields.Date.to_date(date) if date else fields.Date.context_today(self)
+        date = fields.Date.to_date(date) if date else self.company_id[:1]._aftersales_date()
         domain = [
             ("commercial_partner_id", "=", partner.commercial_partner_id.id),
             ("product_id", "=", product.id),
@@ -315,9 +317,13 @@ class AftersalesWarranty(models.Model):
             return warranty
         return self.search(domain + [("lot_id", "=", False)], order="end_date desc, id desc", limit=1)
 
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return _("Warranty - %(name)s", name=self.name)
+
     def _is_covering(self, date=None):
         self.ensure_one()
-        date = fields.Date.to_date(date) if date else fields.Date.context_today(self)
+        date = fields.Date.to_date(date) if date else self.company_id[:1]._aftersales_date()
         if self.state == "void" or not (self.start_date and self.end_date):
             return False
         return self.start_date <= date <= self.end_date

@@ -19,3 +19,5 @@ from . import test_quality_loop
 from . import test_demo
 from . import test_approved_content
 from . import test_complaint_integrity
+from . import test_business_day
+from . import test_ux_buttons
