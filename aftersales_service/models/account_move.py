@@ -45,7 +45,7 @@ class AccountMove(models.Model):
         string="Compensation / Discount",
         copy=False,
         readonly=True,
-        help="A sales discount certificate (R-5): approved by a manager above the threshold, "
+        help="A sales discount certificate: approved by a manager above the threshold, "
         "accepted by the customer.",
     )
     aftersales_approver_id = fields.Many2one("res.users", string="Approved By", copy=False, readonly=True)
@@ -74,7 +74,7 @@ class AccountMove(models.Model):
         copy=False,
         readonly=True,
         tracking=True,
-        help="R-5: the customer accepts or refuses the compensation (on the portal, or staff record "
+        help="The customer accepts or refuses the compensation (on the portal, or staff record "
         "their signed reply) before the credit note can be posted.",
     )
 

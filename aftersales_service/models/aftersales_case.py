@@ -32,10 +32,10 @@ CASE_CATEGORIES = [
 ]
 CASE_PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent")]
 SERVICE_TYPES = [
-    ("paid", "Paid (A)"),
-    ("contract", "Contract (B)"),
-    ("free", "Free (C)"),
-    ("internal", "Internal (D)"),
+    ("paid", "Paid"),
+    ("contract", "Contract"),
+    ("free", "Free"),
+    ("internal", "Internal"),
 ]
 RESOLUTIONS = [
     ("advice", "Advice"),
@@ -94,7 +94,7 @@ class AftersalesCase(models.Model):
         string="Registered On", required=True, readonly=True, copy=False, default=fields.Datetime.now
     )
     callback_datetime = fields.Datetime(
-        string="Promised Call-back", tracking=True, help="When the customer was promised a call back (C-10)."
+        string="Promised Call-back", tracking=True, help="When the customer was promised a call back."
     )
     # --- classification (C-3)
     category = fields.Selection(CASE_CATEGORIES, required=True, default="technical", tracking=True)
@@ -138,7 +138,7 @@ class AftersalesCase(models.Model):
         store=True,
         readonly=False,
         precompute=True,
-        help="Shop or sales channel the goods were bought in (C-1): the order's sales team.",
+        help="Shop or sales channel the goods were bought in: the order's sales team.",
     )
     warranty_id = fields.Many2one(
         "aftersales.warranty",
@@ -162,7 +162,7 @@ class AftersalesCase(models.Model):
         readonly=False,
         precompute=True,
         tracking=True,
-        help="C-5: in warranty and advice are free, out of warranty repairs are paid; editable.",
+        help="In warranty and advice are free, out of warranty repairs are paid; editable.",
     )
     # --- handling and result (C-8)
     description = fields.Html()

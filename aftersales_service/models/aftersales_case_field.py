@@ -34,7 +34,7 @@ class AftersalesCase(models.Model):
         groups=INTERNAL,
         currency_field="currency_id",
         help="Parts at cost (case and visits), labour hours at the service product's cost and the "
-        "approved travel costs (F-5).",
+        "approved travel costs.",
     )
     can_dispatch = fields.Boolean(compute="_compute_can_dispatch")
 

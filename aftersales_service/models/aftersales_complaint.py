@@ -96,7 +96,7 @@ class AftersalesComplaint(models.Model):
         default="pending",
         required=True,
         tracking=True,
-        help="A complaint found not valid carries no penalty and leaves receivables alone (R-7).",
+        help="A complaint found not valid carries no penalty and leaves receivables alone.",
     )
     # --- investigation (P-3)
     investigator_id = fields.Many2one("res.users", tracking=True, domain=[("share", "=", False)])
@@ -106,7 +106,7 @@ class AftersalesComplaint(models.Model):
     is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
     overdue_reported = fields.Boolean(readonly=True, copy=False)
     executive_notified = fields.Boolean(
-        readonly=True, copy=False, help="A critical complaint went to the executive, once (C-9)."
+        readonly=True, copy=False, help="A critical complaint went to the executive, once."
     )
     state = fields.Selection(
         COMPLAINT_STATES, default="draft", required=True, tracking=True, index=True, copy=False
@@ -115,7 +115,7 @@ class AftersalesComplaint(models.Model):
         "res.users",
         compute="_compute_owner_id",
         store=True,
-        help="The customer service manager owns every complaint (P-7).",
+        help="The customer service manager owns every complaint.",
     )
     approver_id = fields.Many2one("res.users", readonly=True, copy=False)
     approval_date = fields.Datetime(readonly=True, copy=False)

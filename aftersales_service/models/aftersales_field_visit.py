@@ -157,7 +157,7 @@ class AftersalesFieldVisit(models.Model):
         default=fields.Datetime.now,
         copy=False,
         help="When the on-site service was requested: the arrival target of an in-warranty fault "
-        "counts from here (F-2).",
+        "counts from here.",
     )
     appointment_start = fields.Datetime(tracking=True, index=True)
     appointment_end = fields.Datetime(tracking=True)
@@ -168,13 +168,13 @@ class AftersalesFieldVisit(models.Model):
         store=True,
         readonly=False,
         precompute=True,
-        help="From the distance and the company's city radius; editable (F-2).",
+        help="From the distance and the company's city radius; editable.",
     )
     arrival_deadline = fields.Datetime(
         compute="_compute_arrival_deadline",
         store=True,
         help="In-warranty repairs: dispatch request + the distance band's arrival target (Settings); "
-        "beyond the last band and other visits: the appointment (F-2).",
+        "beyond the last band and other visits: the appointment.",
     )
     arrival_date = fields.Datetime(readonly=True, copy=False, tracking=True)
     arrived_late = fields.Boolean(compute="_compute_arrived_late", store=True)
@@ -183,7 +183,7 @@ class AftersalesFieldVisit(models.Model):
         compute="_compute_arrived_late",
         store=True,
         aggregator="avg",
-        help="100 for an arrival by the deadline, 0 for a late one (F-2).",
+        help="100 for an arrival by the deadline, 0 for a late one.",
     )
     # --- on-site checks (F-3)
     nameplate_model = fields.Char(help="Model read on the unit's nameplate.")
@@ -201,7 +201,7 @@ class AftersalesFieldVisit(models.Model):
     )
     misuse_explained = fields.Boolean(
         string="Misuse Explained to the Customer",
-        help="A fault caused by misuse is explained to the customer (F-3).",
+        help="A fault caused by misuse is explained to the customer.",
     )
     unit_inspected = fields.Boolean(string="Whole Unit Inspected", tracking=True)
     check_ids = fields.One2many(
@@ -209,14 +209,14 @@ class AftersalesFieldVisit(models.Model):
     )
     operating_hours = fields.Float(
         string="Operating Hours Reading",
-        help="Read on site; pulls the unit's next maintenance forward (F-6).",
+        help="Read on site; pulls the unit's next maintenance forward.",
         groups=INTERNAL,
     )
     # --- parts and tools (F-4, F-7, F-8)
     part_ids = fields.One2many(
         "aftersales.field.visit.part", "visit_id", string="Parts Replaced", groups=INTERNAL
     )
-    no_parts_replaced = fields.Boolean(help="Confirm that no part was replaced on this visit (F-4).")
+    no_parts_replaced = fields.Boolean(help="Confirm that no part was replaced on this visit.")
     tool_ids = fields.Many2many(
         "maintenance.equipment",
         string="Tools Taken",

@@ -30,7 +30,7 @@ class AftersalesRating(models.Model):
     is_satisfied = fields.Boolean(
         compute="_compute_is_satisfied",
         store=True,
-        help="All four answers satisfied or very satisfied: what the satisfaction rate counts (V-6).",
+        help="All four answers satisfied or very satisfied: what the satisfaction rate counts.",
     )
     satisfaction = fields.Float(
         compute="_compute_is_satisfied",
@@ -152,7 +152,7 @@ class AftersalesCase(models.Model):
         string="No Rating Because",
         groups="aftersales_service.group_aftersales_user",
         help="Why the customer was not asked to rate this case (no contact, internal case...): a case "
-        "closes after its satisfaction step or with this reason (S-1).",
+        "closes after its satisfaction step or with this reason.",
     )
 
     def _action_resolve(self):

@@ -61,16 +61,16 @@ class AftersalesReturn(models.Model):
         RETURN_TYPES, string="Type", required=True, default="no_reason", tracking=True
     )
     requested_outcome = fields.Selection(OUTCOMES, required=True, default="refund", tracking=True)
-    channel = fields.Char(help="Shop or channel the goods were bought in (R-3), when not a sales team.")
+    channel = fields.Char(help="Shop or channel the goods were bought in, when not a sales team.")
     purchase_place_id = fields.Many2one(
         "crm.team",
         compute="_compute_purchase_place_id",
         store=True,
         readonly=False,
         precompute=True,
-        help="Shop or sales channel the goods were bought in (R-3): the order's sales team.",
+        help="Shop or sales channel the goods were bought in: the order's sales team.",
     )
-    description = fields.Text(string="Problem", help="What the customer reports (R-3).")
+    description = fields.Text(string="Problem", help="What the customer reports.")
     state = fields.Selection(
         RETURN_STATES, default="draft", required=True, tracking=True, copy=False, index=True
     )
@@ -79,7 +79,7 @@ class AftersalesReturn(models.Model):
         required=True,
         readonly=True,
         tracking=True,
-        help="The day the return was registered, set by the server: the R-1 window is judged from it.",
+        help="The day the return was registered, set by the server: the return window is judged from it.",
     )
     user_id = fields.Many2one(
         "res.users", string="Requested By", default=lambda self: self.env.user, required=True, readonly=True

@@ -91,9 +91,7 @@ class AftersalesRevisit(models.Model):
     can_open_survey = fields.Boolean(compute="_compute_can_flags")
     outcome = fields.Html(string="Outcome Notes")
     problems = fields.Text(string="Problems Found")
-    major_problem = fields.Boolean(
-        string="Major Quality Problem", help="Alerts the sales manager at once (V-3)."
-    )
+    major_problem = fields.Boolean(string="Major Quality Problem", help="Alerts the sales manager at once.")
     survey_input_id = fields.Many2one("survey.user_input", string="Questionnaire Answers", readonly=True)
     case_id = fields.Many2one("aftersales.case", string="Follow-up Case", readonly=True)
     done_date = fields.Date(readonly=True)

@@ -71,7 +71,7 @@ class AftersalesSlaMixin(models.AbstractModel):
         compute="_compute_sla_met",
         store=True,
         aggregator="avg",
-        help="100 when a resolved case met its first-response and resolution deadlines, else 0 (S-2).",
+        help="100 when a resolved case met its first-response and resolution deadlines, else 0.",
     )
     # --- scorecard measures (S-2): averages in the pivot and graph views, per team, person, month
     first_response_hours = fields.Float(
@@ -79,14 +79,14 @@ class AftersalesSlaMixin(models.AbstractModel):
         compute="_compute_scorecard_hours",
         store=True,
         aggregator="avg",
-        help="Hours from registration to the first response to the customer (S-2).",
+        help="Hours from registration to the first response to the customer.",
     )
     resolution_hours = fields.Float(
         string="Resolution Time (h)",
         compute="_compute_scorecard_hours",
         store=True,
         aggregator="avg",
-        help="Hours from registration to resolution (S-2).",
+        help="Hours from registration to resolution.",
     )
     # --- escalation (C-9)
     escalation_level = fields.Integer(

@@ -24,8 +24,8 @@ class AftersalesSlaPolicy(models.Model):
     priority = fields.Selection(CASE_PRIORITIES)
     team_id = fields.Many2one("aftersales.team", check_company=True)
     # --- the timers
-    first_response_hours = fields.Float(default=24.0, help="Hours to the first answer to the customer (C-6).")
-    reply_hours = fields.Float(default=24.0, help="Hours to answer each customer message (C-6).")
+    first_response_hours = fields.Float(default=24.0, help="Hours to the first answer to the customer.")
+    reply_hours = fields.Float(default=24.0, help="Hours to answer each customer message.")
     resolution_hours = fields.Float(default=0.0, help="Hours to resolve the case; 0 = no resolution timer.")
     at_risk_ratio = fields.Float(
         default=0.75, string="At Risk After", help="Share of a timer's time after which it is shown at risk."

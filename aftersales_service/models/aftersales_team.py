@@ -29,7 +29,7 @@ class AftersalesTeam(models.Model):
         string="Team Leader",
         check_company=True,
         tracking=True,
-        help="Receives the unassigned cases of the day (C-4) and the first escalation level (C-9).",
+        help="Receives the unassigned cases of the day and the first escalation level.",
     )
     member_ids = fields.Many2many(
         "res.users",

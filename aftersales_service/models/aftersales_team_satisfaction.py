@@ -16,8 +16,7 @@ class AftersalesTeam(models.Model):
     satisfaction_month = fields.Float(
         string="Satisfaction This Month (%)",
         compute="_compute_satisfaction_month",
-        help="Share of this month's ratings of the team's cases that are satisfied on all four "
-        "questions (V-6).",
+        help="Share of this month's ratings of the team's cases that are satisfied on all four questions.",
     )
     rating_count_month = fields.Integer(string="Ratings This Month", compute="_compute_satisfaction_month")
     satisfaction_target = fields.Float(related="company_id.aftersales_satisfaction_target")
@@ -111,7 +110,7 @@ class AftersalesTeam(models.Model):
                 "mail.mail_activity_data_todo",
                 user_id=manager.id,
                 summary=summary,
-                note=self.env._("Review the poor ratings of the month with the team (V-6, V-7)."),
+                note=self.env._("Review the poor ratings of the month with the team."),
             )
             below |= team
         return below

@@ -118,7 +118,7 @@ class AftersalesWarranty(models.Model):
     can_void = fields.Boolean(compute="_compute_can_void")
     can_create_repair = fields.Boolean(
         compute="_compute_can_create_repair",
-        help="Not void, and covering today or its policy still repairs after expiry (W-4).",
+        help="Not void, and covering today or its policy still repairs after expiry.",
     )
 
     def init(self):

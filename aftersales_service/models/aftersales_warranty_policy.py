@@ -35,30 +35,30 @@ class AftersalesWarrantyPolicy(models.Model):
         help="Leave empty to share the policy between companies.",
     )
     # --- term (W-1) and start (W-2)
-    duration = fields.Integer(required=True, default=12, tracking=True, help="Warranty term (W-1).")
+    duration = fields.Integer(required=True, default=12, tracking=True, help="Warranty term.")
     duration_unit = fields.Selection(DURATION_UNITS, required=True, default="months", tracking=True)
     start_trigger = fields.Selection(
         START_TRIGGERS,
         required=True,
         default="delivery",
         tracking=True,
-        help="When the warranty starts (W-2): the date the customer delivery is validated, the "
+        help="When the warranty starts: the date the customer delivery is validated, the "
         "customer invoice date, or the order confirmation date. Products that are never delivered "
         "(services) start on the invoice date when the trigger is the delivery.",
     )
     # --- scope
-    coverage = fields.Html(translate=True, help="What the warranty covers (scope, W-1).")
+    coverage = fields.Html(translate=True, help="What the warranty covers.")
     exclusion_ids = fields.Many2many(
         "aftersales.warranty.exclusion",
         string="Exclusions",
-        help="Causes the warranty does not cover (W-1).",
+        help="Causes the warranty does not cover.",
     )
     after_expiry_mode = fields.Selection(
         AFTER_EXPIRY_MODES,
         required=True,
         default="lifetime_parts_only",
         tracking=True,
-        help="How repairs are charged once the warranty has expired (W-4): lifetime repair charging "
+        help="How repairs are charged once the warranty has expired: lifetime repair charging "
         "parts at cost and no labour, normal prices, or no repair at all.",
     )
     # --- where the policy is used

@@ -8,10 +8,10 @@ class MaintenanceEquipment(models.Model):
     _inherit = "maintenance.equipment"
 
     aftersales_is_tool = fields.Boolean(
-        string="Service Tool", help="A repair tool or instrument engineers take on field visits (F-8)."
+        string="Service Tool", help="A repair tool or instrument engineers take on field visits."
     )
     aftersales_service_life_end = fields.Date(
-        string="End of Service Life", help="Expected end date of the tool's service life (F-8)."
+        string="End of Service Life", help="Expected end date of the tool's service life."
     )
     aftersales_next_preventive_date = fields.Date(
         string="Next Preventive Maintenance", compute="_compute_aftersales_next_preventive_date"

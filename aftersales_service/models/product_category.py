@@ -9,9 +9,9 @@ class ProductCategory(models.Model):
         string="Warranty Policy",
         index="btree_not_null",
         help="Warranty of the products of this category and its sub-categories, unless a product "
-        "or a closer category sets its own (W-1).",
+        "or a closer category sets its own.",
     )
     aftersales_maintenance_required = fields.Boolean(
         string="Mandatory Maintenance",
-        help="Default of the category's products: units sold get the mandatory maintenance steps (F-6).",
+        help="Default of the category's products: units sold get the mandatory maintenance steps.",
     )

@@ -10,7 +10,7 @@ class ProductTemplate(models.Model):
         string="Warranty Policy",
         index="btree_not_null",
         domain="company_id and [('company_id', 'in', [company_id, False])] or []",
-        help="Overrides the warranty policy of the product category (W-1, W-5).",
+        help="Overrides the warranty policy of the product category.",
     )
 
     # --- field service (F-6, F-7)
@@ -21,11 +21,11 @@ class ProductTemplate(models.Model):
         readonly=False,
         precompute=True,
         help="Each sold unit gets the mandatory maintenance steps (operating hours) within its "
-        "warranty (F-6). Defaults from the product category.",
+        "warranty. Defaults from the product category.",
     )
     aftersales_wear_part = fields.Boolean(
         string="Wear Part",
-        help="Kept in the service stock with a reorder rule (min/max in Settings) for fast swaps (F-7).",
+        help="Kept in the service stock with a reorder rule (min/max in Settings) for fast swaps.",
     )
 
     @api.depends("categ_id.aftersales_maintenance_required")

@@ -11,8 +11,8 @@ class RepairOrder(models.Model):
         string="Warranty",
         index="btree_not_null",
         check_company=True,
-        help="The customer's warranty for this unit: free while it covers (W-3), after expiry the "
-        "quotation follows the policy's after-expiry mode (W-4).",
+        help="The customer's warranty for this unit: free while it covers, after expiry the "
+        "quotation follows the policy's after-expiry mode.",
     )
     aftersales_after_expiry_mode = fields.Selection(related="aftersales_warranty_id.after_expiry_mode")
     aftersales_exclusion_id = fields.Many2one(
@@ -38,7 +38,7 @@ class RepairOrder(models.Model):
         copy=False,
         readonly=True,
         groups="aftersales_service.group_aftersales_user",
-        help="R-2: the returned unit this repair is for; once repaired it is delivered back.",
+        help="The returned unit this repair is for; once repaired it is delivered back.",
     )
     aftersales_redelivery_id = fields.Many2one(
         "stock.picking",

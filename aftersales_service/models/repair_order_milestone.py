@@ -50,7 +50,7 @@ class RepairOrder(models.Model):
         string="Unit Received",
         readonly=True,
         copy=False,
-        help="When the unit reached the workshop: the milestones of C-7 count from it.",
+        help="When the unit reached the workshop: the service milestones count from it.",
     )
     aftersales_diagnosis = fields.Text(string="Diagnosis", copy=False)
     aftersales_diagnosis_date = fields.Datetime(string="Diagnosis Told", readonly=True, copy=False)
@@ -85,7 +85,7 @@ class RepairOrder(models.Model):
         compute="_compute_aftersales_milestone_deadline",
         store=True,
         index="btree_not_null",
-        help="Earliest deadline of the running C-7 milestones: the escalation works on it.",
+        help="Earliest deadline of the running service milestones: the escalation works on it.",
     )
     aftersales_escalation_level = fields.Integer(
         string="Milestone Escalation Level", readonly=True, copy=False
@@ -352,7 +352,7 @@ class AftersalesCase(models.Model):
         SLA_STATUSES,
         string="Workshop Milestones",
         compute="_compute_repair_milestone_status",
-        help="C-7: the worst status of the milestones of this case's repairs.",
+        help="The worst status of the milestones of this case's repairs.",
     )
 
     @api.depends("repair_ids.aftersales_milestone_status")

@@ -56,19 +56,19 @@ class ResCompany(models.Model):
     aftersales_manager_id = fields.Many2one(
         "res.users",
         string="Customer Service Manager",
-        help="Owns every complaint (P-7) and receives escalations of overdue cases (C-9).",
+        help="Owns every complaint and receives escalations of overdue cases.",
     )
     aftersales_executive_id = fields.Many2one(
         "res.users",
         string="After-Sales Executive",
-        help="Executive in charge: serious complaints and investigation reports go to this user (C-9, P-3).",
+        help="Executive in charge: serious complaints and investigation reports go to this user.",
     )
 
     # --- warranty (W) -----------------------------------------------------------------------
     aftersales_warranty_policy_id = fields.Many2one(
         "aftersales.warranty.policy",
         string="Default Warranty Policy",
-        help="Warranty of the products whose template and categories set none (W-1).",
+        help="Warranty of the products whose template and categories set none.",
     )
     aftersales_warranty_reminder_days = fields.Integer(
         string="Warranty Expiry Reminder (days)",
@@ -81,31 +81,30 @@ class ResCompany(models.Model):
     aftersales_case_ack = fields.Boolean(
         string="Acknowledge New Cases",
         default=True,
-        help="Send the customer the case reference when a case is registered (C-2).",
+        help="Send the customer the case reference when a case is registered.",
     )
     aftersales_case_service_product_id = fields.Many2one(
         "product.product",
         string="Paid Service Product",
         domain=[("type", "=", "service")],
-        help="Invoiced per hour spent on paid cases (C-5).",
+        help="Invoiced per hour spent on paid cases.",
     )
     aftersales_escalation_hours = fields.Integer(
         string="Second Escalation After (hours)",
         default=24,
-        help="A breach still open this many hours after its deadline goes to the After-Sales manager "
-        "(C-9); 0 turns the second escalation off.",
+        help="A breach still open this many hours after its deadline goes to the After-Sales "
+        "manager; 0 turns the second escalation off.",
     )
     aftersales_repair_notice_hours = fields.Float(
         string="Repair Deadline Told Within (hours)",
         default=24.0,
-        help="C-7: when the part is not in stock, the customer is told the repair deadline within "
+        help="When the part is not in stock, the customer is told the repair deadline within "
         "these working hours of the unit's receipt.",
     )
     aftersales_repair_in_stock_hours = fields.Float(
         string="Repaired Within, Part in Stock (hours)",
         default=24.0,
-        help="C-7: with every part in stock, the unit is repaired within these working hours of "
-        "the diagnosis.",
+        help="With every part in stock, the unit is repaired within these working hours of the diagnosis.",
     )
     aftersales_team_quality_id = fields.Many2one("aftersales.team", string="Team for Quality Problems")
     aftersales_team_technical_id = fields.Many2one("aftersales.team", string="Team for Technical Support")
@@ -122,14 +121,14 @@ class ResCompany(models.Model):
     aftersales_return_days = fields.Integer(
         string="No-Reason Return Window (days)",
         default=15,
-        help="Days after delivery a customer may return without a reason (R-1).",
+        help="Days after delivery a customer may return without a reason.",
     )
     aftersales_refund_threshold = fields.Monetary(
         string="Approval Threshold",
         currency_field="currency_id",
         default=500.0,
         help="Refunds and compensations above this amount (company currency) need a manager's "
-        "approval (R-4); 0 turns the approval off.",
+        "approval; 0 turns the approval off.",
     )
     aftersales_post_credit_notes = fields.Boolean(
         string="Post Return Credit Notes",
@@ -140,19 +139,19 @@ class ResCompany(models.Model):
         "product.product",
         string="Compensation Product",
         domain=[("type", "=", "service")],
-        help="Product of the compensation / discount line of a sales discount certificate (R-5).",
+        help="Product of the compensation / discount line of a sales discount certificate.",
     )
 
     # --- complaints (P) ---------------------------------------------------------------------
     aftersales_investigation_days = fields.Integer(
         string="Investigation Days",
         default=3,
-        help="Days to deliver a complaint's investigation report (P-3).",
+        help="Days to deliver a complaint's investigation report.",
     )
     aftersales_review_day = fields.Integer(
         string="Monthly Review Day",
         default=10,
-        help="From this day of the month, last month's closed complaints are reviewed (P-6); 0 turns "
+        help="From this day of the month, last month's closed complaints are reviewed; 0 turns "
         "the automatic review off.",
     )
 
@@ -160,20 +159,20 @@ class ResCompany(models.Model):
     aftersales_revisits_normal = fields.Integer(string="Revisits per Month (normal)", default=1)
     aftersales_revisits_key = fields.Integer(string="Revisits per Month (key)", default=2)
     aftersales_post_sale_months = fields.Integer(
-        string="Post-Sale Questionnaire After (months)", default=3, help="V-2; 0 turns it off."
+        string="Post-Sale Questionnaire After (months)", default=3, help="0 turns it off."
     )
     aftersales_summary_months = fields.Integer(
-        string="Revisit Summary Every (months)", default=2, help="V-4; 0 turns it off."
+        string="Revisit Summary Every (months)", default=2, help="0 turns it off."
     )
     aftersales_satisfaction_target = fields.Float(
         string="Satisfaction Target (%)",
         default=97.0,
-        help="Share of satisfied service ratings the company aims at (V-6).",
+        help="Share of satisfied service ratings the company aims at.",
     )
     aftersales_key_customer_amount = fields.Float(
         string="Key Customer From (sales)",
         default=0.0,
-        help="V-1: customers whose confirmed sales of the last months (below) reach this amount, in "
+        help="Customers whose confirmed sales of the last months (below) reach this amount, in "
         "the company currency, become key customers; 0 turns the rule off (key is then set by "
         "hand). A customer set back to Normal by hand stays so (manual override).",
     )
@@ -181,63 +180,63 @@ class ResCompany(models.Model):
     aftersales_survey_campaign_months = fields.Integer(
         string="Satisfaction Survey Every (months)",
         default=6,
-        help="V-7: every customer is sent the satisfaction questionnaire every this many months "
+        help="Every customer is sent the satisfaction questionnaire every this many months "
         "(on the first day of the month); 0 turns the campaign off.",
     )
     aftersales_sales_manager_id = fields.Many2one(
-        "res.users", string="Sales Manager", help="Receives revisit alerts (V-3) and summaries (V-4)."
+        "res.users", string="Sales Manager", help="Receives revisit alerts and summaries."
     )
 
     # --- field service (F) --------------------------------------------------------------
     aftersales_city_radius_km = fields.Float(
         string="City Radius (km)",
         default=30.0,
-        help="Visits within this distance are in the city band (F-2).",
+        help="Visits within this distance are in the city band.",
     )
     aftersales_arrival_city_hours = fields.Float(
         string="Arrival Target, City (hours)",
         default=2.0,
-        help="Hours to arrive on site for an in-warranty fault in this distance band (F-2).",
+        help="Hours to arrive on site for an in-warranty fault in this distance band.",
     )
     aftersales_arrival_200_hours = fields.Float(
         string="Arrival Target, 200 km (hours)",
         default=6.0,
-        help="Hours to arrive on site for an in-warranty fault in this distance band (F-2).",
+        help="Hours to arrive on site for an in-warranty fault in this distance band.",
     )
     aftersales_arrival_300_hours = fields.Float(
         string="Arrival Target, 300 km (hours)",
         default=8.0,
-        help="Hours to arrive on site for an in-warranty fault in this distance band (F-2).",
+        help="Hours to arrive on site for an in-warranty fault in this distance band.",
     )
     aftersales_arrival_400_hours = fields.Float(
         string="Arrival Target, 400 km (hours)",
         default=10.0,
-        help="Hours to arrive on site for an in-warranty fault in this distance band (F-2).",
+        help="Hours to arrive on site for an in-warranty fault in this distance band.",
     )
     aftersales_home_radius_km = fields.Float(
         string="Home Area Radius (km)",
         default=200.0,
-        help="Visits farther away need a travel request approved by a manager (F-5); 0 turns it off.",
+        help="Visits farther away need a travel request approved by a manager; 0 turns it off.",
     )
     aftersales_service_location_id = fields.Many2one(
         "stock.location",
         string="Service Stock Location",
         domain="[('usage', '=', 'internal'), ('company_id', 'in', [id, False])]",
-        help="Parts used on visits are taken from here; wear parts get their reorder rules here "
-        "(F-7). Default: the main warehouse's stock.",
+        help="Parts used on visits are taken from here; wear parts get their reorder rules "
+        "here. Default: the main warehouse's stock.",
     )
     aftersales_wear_part_min = fields.Float(
         string="Wear Parts Minimum",
         default=5.0,
-        help="Reorder point of wear parts in the service stock (F-7).",
+        help="Reorder point of wear parts in the service stock.",
     )
     aftersales_wear_part_max = fields.Float(
-        string="Wear Parts Maximum", default=20.0, help="Stock level wear parts are replenished up to (F-7)."
+        string="Wear Parts Maximum", default=20.0, help="Stock level wear parts are replenished up to."
     )
     aftersales_maintenance_user_id = fields.Many2one(
         "res.users",
         string="Maintenance Engineer",
-        help="Lead engineer of the maintenance visits the cron schedules (F-6); default: the "
+        help="Lead engineer of the maintenance visits the cron schedules; default: the "
         "customer service manager.",
     )
 

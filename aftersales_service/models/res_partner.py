@@ -41,7 +41,7 @@ class ResPartner(models.Model):
         default="normal",
         index=True,
         tracking=True,
-        help="Every customer is in a class (V-1): normal by default, key customers marked here; "
+        help="Every customer is in a class: normal by default, key customers marked here; "
         "revisits per month follow the class (Settings). None: no periodic revisit.",
     )
     service_class_source = fields.Selection(
@@ -49,7 +49,7 @@ class ResPartner(models.Model):
         string="Class Set By",
         default="default",
         copy=False,
-        help="V-1: the sales-volume rule (Settings) classes customers whose class was not set by "
+        help="The sales-volume rule (Settings) classes customers whose class was not set by "
         "hand; a class set by hand is an override the rule never changes.",
     )
     aftersales_revisit_count = fields.Integer(

@@ -6,6 +6,6 @@ class SurveyQuestionAnswer(models.Model):
 
     aftersales_poor = fields.Boolean(
         string="Poor Answer (After-Sales)",
-        help="Choosing this answer in the after-sales questionnaire alerts the sales manager (V-3). "
+        help="Choosing this answer in the after-sales questionnaire alerts the sales manager. "
         "A flag on the answer itself: it holds in every language.",
     )

@@ -1,10 +1,15 @@
 """The addon speaks its users' languages: every term in Chinese and Swedish."""
 
+import re
+
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.misc import file_path
 from odoo.tools.translate import PoFileReader, TranslationModuleReader
 
-LANGS = ("zh_CN", "sv_SE")  # i18n/zh_CN.po, i18n/sv.po (the base of sv_SE)
+LANGS = ("zh_CN", "sv_SE")
+POLICY_CODE = re.compile(
+    r"\b[CWRPVFS]-\d{1,2}\b|\((?:A|B|C|D)\)"
+)  # i18n/zh_CN.po, i18n/sv.po (the base of sv_SE)
 
 
 @tagged("post_install", "-at_install")
@@ -44,3 +49,28 @@ class TestTranslations(TransactionCase):
         self.assertEqual(menu.with_context(lang="sv_SE").name, "Eftermarknad")
         template = self.env.ref("aftersales_service.mail_template_field_visit_appointment")
         self.assertNotIn("Our engineer", template.with_context(lang="sv_SE").body_html)
+
+    def test_no_policy_codes_in_the_interface(self):
+        """Policy ids stay in code, docstrings and POLICY_MAP: never in labels, help texts,
+        selection values or the settings screen, in any language."""
+        field_ids = (
+            self.env["ir.model.data"]
+            .search([("module", "=", "aftersales_service"), ("model", "=", "ir.model.fields")])
+            .mapped("res_id")
+        )
+        fields_ = self.env["ir.model.fields"].browse(field_ids)
+        self.assertGreater(len(fields_), 300, "the addon's fields, on its models and Odoo's")
+        settings_view = self.env.ref("aftersales_service.res_config_settings_view_form")
+        for lang in ("en_US", *LANGS):
+            env = self.env(context=dict(self.env.context, lang=lang))
+            found = []
+            for model in sorted(set(fields_.mapped("model"))):
+                names = fields_.filtered(lambda f, m=model: f.model == m).mapped("name")
+                described = env[model].fields_get(names, attributes=["string", "help", "selection"])
+                for name, desc in described.items():
+                    texts = [desc.get("string") or "", desc.get("help") or ""]
+                    texts += [label for _value, label in desc.get("selection") or []]
+                    found += [f"{model}.{name}: {text}" for text in texts if POLICY_CODE.search(text)]
+            arch = re.sub(r"<!--.*?-->", "", settings_view.with_env(env).arch, flags=re.S)  # not shown
+            found += [f"settings: {m.group(0)}" for m in POLICY_CODE.finditer(arch)]
+            self.assertFalse(found[:10], f"{lang}: {len(found)} policy codes in the interface")
