@@ -14,6 +14,7 @@ CASE_STATES = [
     ("cancelled", "Cancelled"),
 ]
 OPEN_STATES = ("new", "assigned", "in_progress", "waiting_customer")
+FOLDED_STATES = ("closed", "cancelled")  # kanban columns shown folded
 CASE_CHANNELS = [
     ("phone", "Phone"),
     ("email", "Email"),
@@ -166,7 +167,10 @@ class AftersalesCase(models.Model):
     )
     # --- handling and result (C-8)
     description = fields.Html()
-    state = fields.Selection(CASE_STATES, default="new", required=True, index=True, tracking=True, copy=False)
+    # every state is a kanban column, in the workflow's order (not alphabetical)
+    state = fields.Selection(
+        CASE_STATES, default="new", required=True, index=True, tracking=True, copy=False, group_expand=True
+    )
     resolution = fields.Selection(RESOLUTIONS, tracking=True)
     # internal fields carry groups=: portal customers read their cases, not the staff's notes (S-3)
     resolution_note = fields.Html(string="Resolution Notes", groups=INTERNAL)
@@ -370,6 +374,17 @@ class AftersalesCase(models.Model):
                 raise ValidationError(_("A case needs a customer or at least an email address to answer."))
 
     # ------------------------------------------------------------------ CRUD
+    @api.model
+    def web_read_group(self, domain, fields, groupby, limit=None, offset=0, orderby=False, lazy=True):
+        """The case kanban by state: closed and cancelled cases in folded columns."""
+        result = super().web_read_group(
+            domain, fields, groupby, limit=limit, offset=offset, orderby=orderby, lazy=lazy
+        )
+        if groupby and groupby[0] == "state":
+            for group in result["groups"]:
+                group["__fold"] = group.get("state") in FOLDED_STATES
+        return result
+
     @api.model_create_multi
     def create(self, vals_list):
         privileged_create = is_privileged(self)

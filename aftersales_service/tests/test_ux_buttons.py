@@ -61,3 +61,17 @@ class TestBackOfficeButtons(ReturnHelpers, FieldServiceCommon):
             self.assertTrue(ret.can_cancel)
             ret.action_cancel()
         self.assertEqual(ret.state, "cancelled")
+
+
+@tagged("post_install", "-at_install")
+class TestCaseKanban(FieldServiceCommon):
+    def test_columns_in_workflow_order_done_ones_folded(self):
+        self.new_case()
+        Case = self.env["aftersales.case"].with_user(self.aftersales_user)
+        groups = Case.web_read_group([], ["state"], ["state"])["groups"]
+        self.assertEqual(
+            [g["state"] for g in groups],
+            ["new", "assigned", "in_progress", "waiting_customer", "resolved", "closed", "cancelled"],
+            "every state, in the workflow's order, even without cases",
+        )
+        self.assertEqual([g["state"] for g in groups if g["__fold"]], ["closed", "cancelled"])
