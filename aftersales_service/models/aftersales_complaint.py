@@ -491,11 +491,6 @@ class AftersalesComplaint(models.Model):
         return len(overdue)
 
 
-def company_today(company):
-    """Today, the company's business day."""
-    return company._aftersales_date()
-
-
 class AftersalesComplaintAction(models.Model):
     """P-8: a corrective action, tracked to completion and its effect confirmed.
 
@@ -608,7 +603,7 @@ class AftersalesComplaintAction(models.Model):
     def _overdue_domain(self, companies):
         """Actions past their deadline (each company's own day), not done, not reminded yet."""
         by_company = [
-            ["&", ("company_id", "=", company.id), ("deadline", "<", company_today(company))]
+            ["&", ("company_id", "=", company.id), ("deadline", "<", company._aftersales_date())]
             for company in companies
         ]
         if not by_company:
@@ -641,7 +636,7 @@ class AftersalesComplaintAction(models.Model):
                     action=action.name,
                     name=action.complaint_id.name,
                 ),
-                "date_deadline": company_today(action.company_id),
+                "date_deadline": action.company_id._aftersales_date(),
             }
             for action in actions
         ]
