@@ -6,6 +6,15 @@
 #
 #   scripts/load.sh                 copy of $SOURCE_DB (default aftersales_test, built by test.sh)
 #   INTAKES=400 THREADS=16 scripts/load.sh
+# Then the kill phase (scripts/load_cron_kill.py): for batched crons that create records, a backlog
+# of KILL_BATCHES batches, the cron worker running it killed with SIGKILL halfway through a batch,
+# the cron run again by the worker the server forks anew, and SQL checks: nothing lost, nothing
+# duplicated. KILL_PHASE=0 skips it, LOAD_TEST=0 skips the load test before it.
+#   KILL_CRONS=revisit,escalate,warranty KILL_BATCHES=5 KILL_TIMEOUT=90 (seconds per cron)
+#   KILL_BATCH_REVISIT=1000 KILL_BATCH_ESCALATE=200 KILL_BATCH_WARRANTY=500 (batch sizes)
+# Then the double clicks (scripts/load_double_click.py): CLICKS clients press Approve on one return
+# waiting for it, then Create Credit Note on one received return, at the same moment: one document
+# each, every other click refused with the action's message. DOUBLE_CLICK=0 skips it.
 source "$(dirname "${BASH_SOURCE[0]}")/_lib.sh"
 
 SOURCE_DB="${SOURCE_DB:-aftersales_test}"
@@ -14,6 +23,14 @@ PORT="${LOAD_PORT:-8169}"
 INTAKES="${INTAKES:-200}"
 THREADS="${THREADS:-8}"
 TIME_LIMIT="${TIME_LIMIT:-300}"
+LOAD_TEST="${LOAD_TEST:-1}"
+KILL_PHASE="${KILL_PHASE:-1}"
+DOUBLE_CLICK="${DOUBLE_CLICK:-1}"
+CLICKS="${CLICKS:-8}"
+KILL_CRONS="${KILL_CRONS:-revisit,escalate,warranty}"
+KILL_BATCHES="${KILL_BATCHES:-5}"
+KILL_AFTER_BATCHES="${KILL_AFTER_BATCHES:-1}"
+KILL_TIMEOUT="${KILL_TIMEOUT:-90}"
 
 check_odoo_src
 ensure_venv
@@ -49,9 +66,27 @@ done
 curl -fs -o /dev/null "http://127.0.0.1:$PORT/web/login" || die "The server did not start (see $log)."
 
 set +e
-"$VENV/bin/python" "$PROJECT_DIR/benchmarks/load_test.py" --url "http://127.0.0.1:$PORT" --db "$LOAD_DB" \
-    --log "$log" --intakes "$INTAKES" --threads "$THREADS" --time-limit "$TIME_LIMIT"
-rc=$?
+rc=0
+if [ "$LOAD_TEST" != 0 ]; then
+    "$VENV/bin/python" "$PROJECT_DIR/benchmarks/load_test.py" --url "http://127.0.0.1:$PORT" --db "$LOAD_DB" \
+        --log "$log" --intakes "$INTAKES" --threads "$THREADS" --time-limit "$TIME_LIMIT"
+    rc=$?
+fi
+if [ "$KILL_PHASE" != 0 ]; then
+    say "Kill phase: a cron worker killed mid-batch ($KILL_CRONS), then the cron run again"
+    "$VENV/bin/python" "$PROJECT_DIR/scripts/load_cron_kill.py" --db "$LOAD_DB" --server-pid "$server" \
+        --log "$log" --crons "$KILL_CRONS" --batches "$KILL_BATCHES" --after-batches "$KILL_AFTER_BATCHES" \
+        --timeout "$KILL_TIMEOUT"
+    kill_rc=$?
+    [ "$rc" = 0 ] && rc=$kill_rc
+fi
+if [ "$DOUBLE_CLICK" != 0 ]; then
+    say "Double clicks: $CLICKS clients press Approve, then Create Credit Note, on one return at once"
+    "$VENV/bin/python" "$PROJECT_DIR/scripts/load_double_click.py" --url "http://127.0.0.1:$PORT" --db "$LOAD_DB" \
+        --clicks "$CLICKS"
+    click_rc=$?
+    [ "$rc" = 0 ] && rc=$click_rc
+fi
 kill "$server" 2>/dev/null
 wait "$server" 2>/dev/null
 trap - EXIT
