@@ -3,7 +3,7 @@
     "name": "After-Sales Service",
     "summary": "Warranties, service cases with response timers, returns and refunds, "
     "complaint penalties, revisits and satisfaction ratings",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "category": "Services/After-Sales",
     "website": "https://github.com/aftersales-service/aftersales_service",
     "author": "aftersales_service contributors",
@@ -46,6 +46,7 @@
         "data/mail_template_data.xml",
         # wizards
         "wizards/aftersales_compensation_wizard_views.xml",
+        "wizards/aftersales_case_resolve_wizard_views.xml",
         # views
         # - warranty (W)
         "views/aftersales_warranty_views.xml",
@@ -85,6 +86,7 @@
         "views/res_config_settings_views.xml",
         # menus (last: they reference the actions above)
         "views/aftersales_menus.xml",
+        "data/aftersales_data_done.xml",
     ],
     "demo": [
         "demo/aftersales_demo.xml",
@@ -96,6 +98,9 @@
         "demo/history_demo.xml",
     ],
     "assets": {
+        "web.assets_frontend": [
+            "aftersales_service/static/src/js/portal_case_form.js",
+        ],
         "web.assets_tests": [
             "aftersales_service/static/tests/tours/*.js",
         ],

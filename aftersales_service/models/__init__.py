@@ -1,3 +1,4 @@
+from . import aftersales_number_guard
 from . import res_company
 from . import res_config_settings
 from . import aftersales_warranty_exclusion
@@ -22,6 +23,7 @@ from . import aftersales_case_tag
 from . import aftersales_sla_policy
 from . import aftersales_team
 from . import aftersales_team_satisfaction
+from . import aftersales_team_overview
 from . import aftersales_return
 from . import aftersales_return_line
 from . import aftersales_return_goods
@@ -32,7 +34,9 @@ from . import aftersales_complaint
 from . import aftersales_complaint_cause
 from . import aftersales_penalty_rule
 from . import aftersales_complaint_review
+from . import aftersales_complaint_sources
 from . import aftersales_revisit
+from . import aftersales_revisit_planning
 from . import aftersales_rating
 from . import mail_activity
 from . import survey_user_input

@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
-from .tools import check_protected_write, is_privileged, privileged
+from .tools import check_protected_write, is_privileged, lock_for_action, privileged
 
 # returns whose approval covers their credit notes (R-4)
 APPROVED_RETURN_STATES = ("approved", "waiting_goods", "received", "done")
@@ -205,6 +205,7 @@ class AccountMove(models.Model):
         """R-4/R-5: a manager (not the requester) approves a credit note above the threshold."""
         if not self.env.user.has_group("aftersales_service.group_aftersales_manager"):
             raise AccessError(_("Only an After-Sales manager can approve a compensation or refund."))
+        lock_for_action(self)
         for move in self:
             if move.create_uid == self.env.user:
                 raise UserError(
@@ -212,6 +213,16 @@ class AccountMove(models.Model):
                 )
             if move.state != "draft":
                 raise UserError(_("%(move)s is not a draft any more.", move=move.display_name))
+            if move.aftersales_approver_id and not move.company_currency_id.compare_amounts(
+                move.aftersales_approved_amount, abs(move.amount_total_signed)
+            ):
+                raise UserError(
+                    _(
+                        "%(move)s is approved already (by %(user)s).",
+                        move=move.display_name,
+                        user=move.aftersales_approver_id.name,
+                    )
+                )
         for move in self:
             # the approval is given for this content: the total is kept with it
             privileged(move).write(
@@ -254,6 +265,7 @@ class AccountMove(models.Model):
         """The customer's answer to a compensation offer, once: accepted (who and when; the
         credit note may then be posted) or refused (the credit note is cancelled and its case,
         if resolved, reopened for its handler)."""
+        lock_for_action(self)
         for move in self:
             if not move.aftersales_compensation:
                 raise UserError(_("%(move)s is not a compensation.", move=move.display_name))
@@ -386,6 +398,7 @@ class AccountMoveLine(models.Model):
 
     aftersales_return_line_id = fields.Many2one(
         "aftersales.return.line",
+        string="Return Line",
         index="btree_not_null",
         copy=False,
         readonly=True,

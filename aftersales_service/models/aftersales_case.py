@@ -68,7 +68,13 @@ class AftersalesCase(models.Model):
 
     _name = "aftersales.case"
     _description = "Service Case"
-    _inherit = ["aftersales.sla.mixin", "portal.mixin", "mail.thread.cc", "mail.activity.mixin"]
+    _inherit = [
+        "aftersales.number.guard",
+        "aftersales.sla.mixin",
+        "portal.mixin",
+        "mail.thread.cc",
+        "mail.activity.mixin",
+    ]
     _order = "priority desc, id desc"
     _check_company_auto = True
     _mail_post_access = "read"
@@ -285,7 +291,7 @@ class AftersalesCase(models.Model):
             case.can_wait = state in ("assigned", "in_progress")
             case.can_resolve = state in OPEN_STATES
             case.can_close = state == "resolved"
-            case.can_cancel = state in OPEN_STATES or state == "resolved"
+            case.can_cancel = state in OPEN_STATES  # a resolved case is closed or reopened
             case.can_reopen = state in ("resolved", "cancelled")
 
     def _ensure_can(self, flag, message):
@@ -533,8 +539,18 @@ class AftersalesCase(models.Model):
         (aftersales_rating.py) plugs in here."""
 
     def action_close(self):
-        """S-1: a case closes once resolved (the resolution asked the customer for a rating)."""
-        self._ensure_can("can_close", _("Case %(names)s must be resolved before it closes."))
+        """S-1: a case closes once resolved and its satisfaction step done (``can_close``: the
+        customer asked to rate, or the reason why not recorded; aftersales_rating.py)."""
+        self.filtered(lambda c: c.state != "resolved")._ensure_can(
+            "can_close", _("Case %(names)s must be resolved before it closes.")
+        )
+        self._ensure_can(
+            "can_close",
+            _(
+                "Case %(names)s has no rating request: resolve it with a responsible and a customer "
+                "(the customer is asked to rate), or record why no rating is asked."
+            ),
+        )
         privileged(self).write({"state": "closed", "closed_date": fields.Datetime.now()})
         self._action_close()
         return True
@@ -595,43 +611,5 @@ class AftersalesCase(models.Model):
             )
         )
         return form_action(ret)
-
-    def action_create_complaint(self):
-        """P-1: a complaint case opens a complaint form with the case's facts."""
-        self.ensure_one()
-        if not self.partner_id:
-            raise UserError(_("Set the customer of case %(name)s first.", name=self.name))
-        Complaint = self.env["aftersales.complaint"]
-        complaint = Complaint.create(
-            Complaint._prepare_complaint_vals(
-                self.partner_id,
-                sale_order=self.sale_order_id,
-                company=self.company_id,
-                case_id=self.id,
-                cause_type="non_quality" if self.category == "non_quality" else "quality",
-                customer_demand=self.subject,
-            )
-        )
-        return form_action(complaint)
-
-    # ------------------------------------------------------------------ serious complaints (C-9)
-    def _escalate_urgent_complaints(self):
-        """C-9: an urgent complaint goes to the executive at once, registered so or raised to it
-        later; once (level 3 is the mark)."""
-        # sudo: the escalation level is read to notify once (users without the field's group)
-        for case in self.filtered(
-            lambda c: c.category == "complaint" and c.priority == "2" and c.sudo().escalation_level != 3
-        ):
-            executive = case.company_id.aftersales_executive_id
-            if executive:
-                case.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    user_id=executive.id,
-                    summary=_("Serious complaint %(name)s", name=case.name),
-                    note=_("An urgent complaint was registered: it goes to the executive at once."),
-                )
-                privileged(case).write({"escalation_level": 3})
-                # sudo: the email goes to the executive whoever raised the priority
-                self.env.ref(case._escalation_template).sudo().send_mail(case.id)
 
     # ------------------------------------------------------------------ intake (C-1)

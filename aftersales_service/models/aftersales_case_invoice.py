@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 
 from .aftersales_case import SERVICE_TYPES
 from .aftersales_field_visit import RESPONSIBILITIES
-from .tools import form_action, privileged
+from .tools import form_action, lock_for_action, privileged
 
 
 class AftersalesCase(models.Model):
@@ -144,6 +144,7 @@ class AftersalesCase(models.Model):
         """C-5: a paid case is invoiced with a standard customer invoice; the others only for the
         upgrades the customer chose."""
         self.ensure_one()
+        lock_for_action(self)
         if self.service_type != "paid" and not any(self._aftersales_upgrade_parts()):
             raise UserError(
                 _(

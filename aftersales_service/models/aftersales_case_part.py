@@ -7,6 +7,7 @@ from .tools import is_privileged
 class AftersalesCasePart(models.Model):
     _name = "aftersales.case.part"
     _description = "Part Used on a Service Case"
+    _inherit = ["aftersales.number.guard"]
 
     case_id = fields.Many2one("aftersales.case", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="case_id.company_id", store=True)

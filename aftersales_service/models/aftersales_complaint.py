@@ -4,7 +4,15 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
-from .tools import check_protected_write, ensure_can, form_action, is_privileged, isolated, privileged
+from .tools import (
+    check_protected_write,
+    ensure_can,
+    form_action,
+    is_privileged,
+    isolated,
+    lock_for_action,
+    privileged,
+)
 
 COMPLAINT_STATES = [
     ("draft", "Draft"),
@@ -61,11 +69,13 @@ class AftersalesComplaint(models.Model):
 
     _name = "aftersales.complaint"
     _description = "Complaint"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["aftersales.number.guard", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _rec_names_search = ["name", "subject"]
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
+    subject = fields.Char(tracking=True, help="What the customer complains about, in one line.")
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
@@ -247,12 +257,15 @@ class AftersalesComplaint(models.Model):
             complaint.penalty_total = sum(complaint.responsibility_ids.mapped("penalty_amount"))
 
     def _compute_is_overdue(self):
-        today = self.env.company._aftersales_date()
+        today = {}  # the day of each complaint's company
         for complaint in self:
+            company = complaint.company_id
+            if company not in today:
+                today[company] = company._aftersales_date()
             complaint.is_overdue = (
                 complaint.state == "investigating"
                 and bool(complaint.investigation_deadline)
-                and complaint.investigation_deadline < today
+                and complaint.investigation_deadline < today[company]
             )
 
     def _search_is_overdue(self, operator, value):
@@ -260,7 +273,7 @@ class AftersalesComplaint(models.Model):
             raise UserError(_("Unsupported search on overdue complaints."))
         domain = [
             ("state", "=", "investigating"),
-            ("investigation_deadline", "<", self.env.company._aftersales_date()),
+            *self.env["res.company"]._aftersales_date_domain("investigation_deadline", "<"),
         ]
         return domain if (operator == "=") == value else ["!", "&", *domain]
 
@@ -387,6 +400,7 @@ class AftersalesComplaint(models.Model):
         """P-4: only the executive makes responsibility, loss and penalties take effect."""
         if not self.env.user.has_group(EXECUTIVE_GROUP):
             raise AccessError(_("Only the After-Sales executive approves complaint outcomes."))
+        lock_for_action(self)
         self._ensure_can("can_approve", _("Complaint %(names)s is not waiting for approval."))
         for complaint in self:
             complaint._check_shares()
@@ -439,6 +453,7 @@ class AftersalesComplaint(models.Model):
                 severity=self.severity,
                 customer_demand=self.customer_demand,
                 investigator_id=self.investigator_id.id,
+                subject=self.subject,
             )
         )
         self.message_post(
@@ -654,12 +669,15 @@ class AftersalesComplaintResponsibility(models.Model):
 
     _name = "aftersales.complaint.responsibility"
     _description = "Complaint Responsibility"
+    _inherit = ["aftersales.number.guard"]
+    _aftersales_number_limits = {"share": 100}
+    _check_company_auto = True
 
     complaint_id = fields.Many2one("aftersales.complaint", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="complaint_id.company_id", store=True)
     currency_id = fields.Many2one(related="complaint_id.currency_id")
-    department_id = fields.Many2one("hr.department")
-    employee_id = fields.Many2one("hr.employee")
+    department_id = fields.Many2one("hr.department", check_company=True)
+    employee_id = fields.Many2one("hr.employee", check_company=True)
     share = fields.Float(string="Share (%)", default=100.0)
     loss_amount = fields.Monetary(compute="_compute_loss_amount", store=True)
     penalty_kind = fields.Selection(

@@ -6,7 +6,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .aftersales_complaint import EXECUTIVE_GROUP
-from .tools import check_protected_write, is_privileged, isolated, privileged
+from .tools import check_protected_write, is_privileged, isolated, lock_for_action, privileged
 
 # P-6: an approved or published review is kept as it was decided
 REVIEW_LOCKED_STATES = ("approved", "published")
@@ -143,9 +143,9 @@ class AftersalesComplaintReview(models.Model):
     @api.model
     def _cron_build_reviews(self):
         """From day N (Settings, 10) of a month: last month's review, once per company (P-6)."""
-        today = self.env.company._aftersales_date()
-        last_month = today.replace(day=1) - relativedelta(months=1)
         for company in self.env["res.company"].search([]):
+            today = company._aftersales_date()
+            last_month = today.replace(day=1) - relativedelta(months=1)
             if not company.aftersales_review_day or today.day < company.aftersales_review_day:
                 continue
             if not self.search_count([("company_id", "=", company.id), ("month", "=", last_month)]):
@@ -155,6 +155,7 @@ class AftersalesComplaintReview(models.Model):
     def action_approve(self):
         if not self.env.user.has_group(EXECUTIVE_GROUP):
             raise AccessError(_("Only the executive / general manager approves the monthly review."))
+        lock_for_action(self)
         privileged(self.filtered(lambda r: r.state == "draft")).write(
             {"state": "approved", "approver_id": self.env.user.id}
         )
@@ -165,6 +166,7 @@ class AftersalesComplaintReview(models.Model):
         manager) who approves the review publishes it."""
         if not self.env.user.has_group(EXECUTIVE_GROUP):
             raise AccessError(_("Only the executive / general manager publishes the monthly review."))
+        lock_for_action(self)
         report = self.env.ref("aftersales_service.action_report_penalty_notice")
         template = self.env.ref("aftersales_service.mail_template_penalty_notice")
         for review in self:

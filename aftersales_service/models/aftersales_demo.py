@@ -183,6 +183,7 @@ class AftersalesDemo(models.AbstractModel):
             complaint = Complaint.create(
                 {
                     "partner_id": customers[index % len(customers)].id,
+                    "subject": "Units damaged in transport" if driver else "Delivery a week late",
                     "cause_type": "non_quality",
                     "cause_id": causes[driver].id,
                     "severity": "major" if driver else "minor",
@@ -209,7 +210,8 @@ class AftersalesDemo(models.AbstractModel):
                 }
             )
             complaint.action_submit()
-            complaint.action_approve()
+            # approved by the company's executive, as in real life (not by the system)
+            complaint.with_user(company.aftersales_executive_id or self.env.user).action_approve()
             complaint.action_close()
             privileged(complaint).write({"closed_date": month + timedelta(days=20)})
             closed |= complaint

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .aftersales_number_guard import MAX_DISTANCE_KM
 from .tools import check_protected_write, ensure_can, is_privileged, privileged
 
 VISIT_STATES = [
@@ -70,9 +71,10 @@ class AftersalesFieldVisit(models.Model):
 
     _name = "aftersales.field.visit"
     _description = "Field Service Visit"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["aftersales.number.guard", "portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "appointment_start desc, id desc"
     _check_company_auto = True
+    _aftersales_number_limits = {"distance_km": MAX_DISTANCE_KM, "labour_hours": 24 * 366}
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     company_id = fields.Many2one(
@@ -579,19 +581,6 @@ class AftersalesFieldVisit(models.Model):
         self.activity_ids.unlink()
         return True
 
-    def action_request_travel(self):
-        self.ensure_one()
-        request = self.env["aftersales.travel.request"].create(
-            {"visit_id": self.id, "distance_km": self.distance_km, "company_id": self.company_id.id}
-        )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "aftersales.travel.request",
-            "res_id": request.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
-
     def action_print_report(self):
         return self.env.ref("aftersales_service.action_report_field_visit").report_action(self)
 
@@ -650,6 +639,7 @@ class AftersalesFieldVisitPart(models.Model):
 
     _name = "aftersales.field.visit.part"
     _description = "Part Replaced on a Field Visit"
+    _inherit = ["aftersales.number.guard"]
 
     visit_id = fields.Many2one("aftersales.field.visit", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="visit_id.company_id", store=True)

@@ -1,7 +1,8 @@
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from .tools import isolated, privileged
@@ -23,6 +24,7 @@ class AftersalesMaintenanceStep(models.Model):
     _description = "Mandatory Maintenance Step"
     _order = "company_id, operating_hours"
     _check_company_auto = True
+    _inherit = ["aftersales.number.guard"]
 
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     operating_hours = fields.Integer(required=True)
@@ -59,7 +61,7 @@ class AftersalesMaintenance(models.Model):
 
     _name = "aftersales.maintenance"
     _description = "Mandatory Maintenance"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["aftersales.number.guard", "mail.thread", "mail.activity.mixin"]
     _order = "due_from, id"
     _check_company_auto = True
 
@@ -149,7 +151,9 @@ class AftersalesMaintenance(models.Model):
         batch is the next warranties without rows), schedule visits ahead of the window, mark
         missed steps. Progress is reported to the cron, which commits and calls again."""
         Warranty = self.env["aftersales.warranty"]
-        today = self.env.company._aftersales_date()
+        # the earliest "today" of all companies: no warranty still running somewhere is left out
+        companies = self.env["res.company"].sudo().search([])
+        today = min(company._aftersales_date() for company in companies)
         self.env.flush_all()  # the query reads flags, warranties and rows the ORM may hold
         self.env.cr.execute(
             SQL(
@@ -168,33 +172,36 @@ class AftersalesMaintenance(models.Model):
         ids = [row[0] for row in self.env.cr.fetchall()]
         remaining = max(len(ids) - batch_size, 0)
         planned = self._plan_for_warranties(Warranty.browse(ids[:batch_size]))
-        scheduled = self._schedule_due(today)
-        self._mark_missed(today)
+        scheduled = self._schedule_due()
+        self._mark_missed()
         # inside the cron: report the batch; with work remaining the cron runs again at once,
         # after committing this batch (Odoo 18's batched crons)
         self.env["ir.cron"]._notify_progress(done=len(ids[:batch_size]), remaining=remaining)
         return planned, scheduled
 
     @api.model
-    def _schedule_due(self, today, limit=500):
+    def _schedule_due(self, today=None, limit=500):
         """Rows whose window opens within the lead time get a scheduled maintenance visit, the
-        customer is told (the visit's appointment template)."""
-        rows = self.search(
-            [
-                ("state", "=", "planned"),
-                ("visit_id", "=", False),
-                ("due_from", "<=", today + timedelta(days=7)),
-                ("due_to", ">=", today),
-            ],
-            limit=limit,
-        )
+        customer is told (the visit's appointment template). "Today" is each row's company's
+        day (``today`` forces one day)."""
+        Company = self.env["res.company"]
+        if today:
+            window = [("due_from", "<=", today + timedelta(days=7)), ("due_to", ">=", today)]
+        else:
+            window = expression.AND(
+                [
+                    Company._aftersales_date_domain("due_from", "<=", days=7),
+                    Company._aftersales_date_domain("due_to", ">="),
+                ]
+            )
+        rows = self.search([("state", "=", "planned"), ("visit_id", "=", False), *window], limit=limit)
         for row in rows:
             company = row.company_id
             engineer = company.aftersales_maintenance_user_id or company.aftersales_manager_id
             if not engineer:
                 continue
             with isolated(self.env, f"Scheduling {row.name}"):
-                self._schedule_visit(row, engineer, today)
+                self._schedule_visit(row, engineer, today or company._aftersales_date())
         return rows
 
     def _schedule_visit(self, row, engineer, today):
@@ -202,7 +209,7 @@ class AftersalesMaintenance(models.Model):
         tomorrow), scheduled: the customer is told (the visit's appointment template)."""
         company = row.company_id
         day = max(row.due_from, today + timedelta(days=1))
-        start = datetime.combine(day, time(8, 0))
+        start = company._aftersales_datetime(day, 8)  # 08:00 where the company works
         visit = (
             self.env["aftersales.field.visit"]
             .with_company(company)
@@ -225,8 +232,13 @@ class AftersalesMaintenance(models.Model):
         privileged(row).write({"state": "scheduled", "visit_id": visit.id})
 
     @api.model
-    def _mark_missed(self, today):
-        missed = self.search([("state", "in", ("planned", "scheduled")), ("due_to", "<", today)])
+    def _mark_missed(self, today=None):
+        late = (
+            [("due_to", "<", today)]
+            if today
+            else self.env["res.company"]._aftersales_date_domain("due_to", "<")
+        )
+        missed = self.search([("state", "in", ("planned", "scheduled")), *late])
         missed.write({"state": "missed"})
         return missed
 
@@ -234,8 +246,8 @@ class AftersalesMaintenance(models.Model):
     def _on_visits_done(self, visits):
         """A done maintenance visit completes its step; any visit's operating-hours reading pulls
         the unit's next step forward when the unit reached its hours (F-6)."""
-        today = self.env.company._aftersales_date()
         for visit in visits:
+            today = visit.company_id._aftersales_date()
             if visit.maintenance_id:
                 visit.maintenance_id.write({"state": "done"})
             if visit.operating_hours and visit.warranty_id:

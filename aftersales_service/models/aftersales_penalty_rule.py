@@ -11,6 +11,8 @@ class AftersalesPenaltyRule(models.Model):
     _description = "Penalty Rule"
     _order = "sequence, id"
     _check_company_auto = True
+    _inherit = ["aftersales.number.guard"]
+    _aftersales_number_limits = {"loss_percent": 100}
 
     name = fields.Char(required=True)
     sequence = fields.Integer(default=10, help="The first matching rule applies.")

@@ -14,8 +14,10 @@ class AftersalesRating(models.Model):
     _check_company_auto = True
 
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True)
-    rated_user_id = fields.Many2one("res.users", string="Rated Staff", required=True, index=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, check_company=True)
+    rated_user_id = fields.Many2one(
+        "res.users", string="Rated Staff", required=True, index=True, check_company=True
+    )
     case_id = fields.Many2one("aftersales.case", index="btree_not_null")
     team_id = fields.Many2one(related="case_id.team_id", store=True)
     state = fields.Selection(
@@ -155,27 +157,19 @@ class AftersalesCase(models.Model):
         "closes after its satisfaction step or with this reason.",
     )
 
+    @api.depends("state", "resolution", "rating_ids", "no_rating_reason")
+    def _compute_can_flags(self):  # pylint: disable=missing-return
+        """S-1: Close is offered once the satisfaction step is done (a rating asked for or
+        given, or the reason why none is): the button never leads to a refusal."""
+        super()._compute_can_flags()
+        for case in self.filtered("can_close"):
+            # sudo: whether a rating exists, for users who do not read ratings
+            case.can_close = bool(case.sudo().rating_ids or case.sudo().no_rating_reason)
+
     def _action_resolve(self):
         res = super()._action_resolve()
         self._request_rating()
         return res
-
-    def action_close(self):
-        """S-1: the loop closes only after the satisfaction step: a rating was asked for (or
-        given), or the reason why none is recorded."""
-        # sudo: whether a rating exists, for users who do not read ratings
-        missing = self.filtered(
-            lambda c: c.state == "resolved" and not c.sudo().rating_ids and not c.no_rating_reason
-        )
-        if missing:
-            raise UserError(
-                _(
-                    "Case %(names)s has no rating request: resolve it with a responsible and a customer "
-                    "(the customer is asked to rate), or record why no rating is asked.",
-                    names=", ".join(missing.mapped("name")),
-                )
-            )
-        return super().action_close()
 
     def _request_rating(self):
         """Resolving a case asks the customer to rate the service (S-1, V-5)."""

@@ -4,7 +4,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero
 
-from .tools import check_protected_write, ensure_can, form_action, is_privileged, privileged
+from .tools import check_protected_write, ensure_can, is_privileged, lock_for_action, privileged
 
 RETURN_STATES = [
     ("draft", "Draft"),
@@ -218,7 +218,7 @@ class AftersalesReturn(models.Model):
             state = ret.state
             ret.can_submit = state == "draft"
             ret.can_approve = is_manager and state == "to_approve"
-            ret.can_refuse = is_manager and state in ("draft", "to_approve")
+            ret.can_refuse = is_manager and state == "to_approve"  # a draft is cancelled, not refused
             ret.can_cancel = state in ("draft", "to_approve", "approved", "waiting_goods", "received")
             ret.can_reset = state in ("refused", "cancelled")
             ret.can_compensate = is_billing and state in ("approved", "waiting_goods", "received", "done")
@@ -486,6 +486,7 @@ class AftersalesReturn(models.Model):
         """R-4: a manager, never the requester, approves a return outside the rules."""
         if not self.env.user.has_group("aftersales_service.group_aftersales_manager"):
             raise AccessError(_("Only an After-Sales manager can approve returns outside the rules."))
+        lock_for_action(self)
         self._ensure_can("can_approve", _("Return %(names)s is not waiting for approval."))
         for ret in self:
             if ret.user_id == self.env.user:
@@ -554,24 +555,6 @@ class AftersalesReturn(models.Model):
         privileged(self.line_ids).write({"qty_approved": 0.0})
         privileged(self).write({"state": "draft", "approver_id": False, "approval_date": False})
         return True
-
-    def action_create_complaint(self):
-        """P-1: a return can open a complaint form that reads its credit notes for the loss."""
-        self.ensure_one()
-        self._ensure_can("can_create_complaint", _("Return %(names)s is a draft or cancelled."))
-        Complaint = self.env["aftersales.complaint"]
-        complaint = Complaint.create(
-            Complaint._prepare_complaint_vals(
-                self.partner_id,
-                sale_order=self.sale_order_id,
-                company=self.company_id,
-                return_id=self.id,
-                case_id=self.case_id.id,
-                cause_type="quality" if self.return_type == "quality" else "non_quality",
-                customer_demand=self.description,
-            )
-        )
-        return form_action(complaint)
 
     def action_view_pickings(self):
         self.ensure_one()

@@ -15,6 +15,17 @@ class AftersalesReturn(models.Model):
 
     _inherit = "aftersales.return"
 
+    def _aftersales_return_address(self):
+        """Where the customer sends the goods: the warehouse of the return's receipt, else the
+        company (the return slip's "send the parcel to")."""
+        self.ensure_one()
+        # sudo: the receipt and its warehouse, for users (and portal customers) without stock rights
+        receipts = self.sudo().picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
+        warehouse = receipts[:1].picking_type_id.warehouse_id or self.sudo().env["stock.warehouse"].search(
+            [("company_id", "=", self.company_id.id)], limit=1
+        )
+        return warehouse.partner_id or self.company_id.partner_id
+
     def _create_return_pickings(self):
         """One standard return picking per original delivery, for the approved quantities, made
         with Odoo's own return wizard; exchanges also get Odoo's replacement delivery.

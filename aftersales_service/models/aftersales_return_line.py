@@ -9,6 +9,7 @@ from .tools import check_protected_write, is_privileged
 class AftersalesReturnLine(models.Model):
     _name = "aftersales.return.line"
     _description = "After-Sales Return Line"
+    _inherit = ["aftersales.number.guard"]
 
     return_id = fields.Many2one("aftersales.return", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="return_id.company_id", store=True)
@@ -40,7 +41,9 @@ class AftersalesReturnLine(models.Model):
     qty_refunded = fields.Float(
         string="Refunded", digits="Product Unit of Measure", compute="_compute_qty_refunded", store=True
     )
-    qty_to_refund = fields.Float(digits="Product Unit of Measure", compute="_compute_qty_to_refund")
+    qty_to_refund = fields.Float(
+        string="To Refund", digits="Product Unit of Measure", compute="_compute_qty_to_refund"
+    )
     delivery_date = fields.Date(compute="_compute_delivery_date")
     price_unit = fields.Float(related="sale_line_id.price_unit")
     discount = fields.Float(related="sale_line_id.discount")
@@ -122,7 +125,7 @@ class AftersalesReturnLine(models.Model):
                     )
                 )
 
-    @api.constrains("qty_requested")
+    @api.constrains("qty_requested", "sale_line_id")
     def _check_qty_requested(self):
         for line in self:
             if float_compare(line.qty_requested, 0.0, precision_digits=6) <= 0:
@@ -130,6 +133,23 @@ class AftersalesReturnLine(models.Model):
                     _(
                         "Return quantities must be positive (%(product)s).",
                         product=line.product_id.display_name,
+                    )
+                )
+            # more than was delivered is refused when it is typed, not only when submitted
+            if line.return_id.state == "draft" and line.sale_line_id:
+                line._check_line()
+
+    @api.constrains("qty_approved", "qty_requested")
+    def _check_qty_approved(self):
+        for line in self:
+            rounding = line.sale_line_id.product_uom.rounding or 0.0001
+            if float_compare(line.qty_approved, line.qty_requested, precision_rounding=rounding) > 0:
+                raise ValidationError(
+                    _(
+                        "%(product)s: %(approved)s approved but only %(requested)s requested.",
+                        product=line.product_id.display_name,
+                        approved=line.qty_approved,
+                        requested=line.qty_requested,
                     )
                 )
 

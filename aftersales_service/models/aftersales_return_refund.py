@@ -6,7 +6,7 @@ from odoo import Command, _, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_is_zero, format_amount
 
-from .tools import form_action, privileged
+from .tools import form_action, lock_for_action, privileged
 
 
 class AftersalesReturn(models.Model):
@@ -19,6 +19,7 @@ class AftersalesReturn(models.Model):
         """Reverse the original invoice lines for the received quantities (approved ones for
         lines with nothing to receive), with their price, discount and taxes (R-6, R-8)."""
         self.ensure_one()
+        lock_for_action(self)
         if self.state not in ("approved", "waiting_goods", "received"):
             raise UserError(_("Return %(name)s must be approved before refunding.", name=self.name))
         if not self.env.user.has_group("account.group_account_invoice"):
@@ -67,6 +68,7 @@ class AftersalesReturn(models.Model):
         self.ensure_one()
         if not self.env.user.has_group("account.group_account_invoice"):
             raise AccessError(_("Invoices and credit notes are made by users with invoicing rights."))
+        lock_for_action(self)
         if self.state not in ("approved", "waiting_goods", "received", "done"):
             raise UserError(_("Return %(name)s must be approved first.", name=self.name))
         lines = self._exchange_lines_to_settle()

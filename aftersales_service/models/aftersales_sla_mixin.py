@@ -65,7 +65,9 @@ class AftersalesSlaMixin(models.AbstractModel):
     first_response_status = fields.Selection(SLA_STATUSES, compute="_compute_sla_status")
     reply_status = fields.Selection(SLA_STATUSES, compute="_compute_sla_status")
     resolution_status = fields.Selection(SLA_STATUSES, compute="_compute_sla_status")
-    sla_status = fields.Selection(SLA_STATUSES, compute="_compute_sla_status", search="_search_sla_status")
+    sla_status = fields.Selection(
+        SLA_STATUSES, string="SLA Status", compute="_compute_sla_status", search="_search_sla_status"
+    )
     sla_met = fields.Float(
         string="SLA Met (%)",
         compute="_compute_sla_met",
@@ -180,7 +182,7 @@ class AftersalesSlaMixin(models.AbstractModel):
         if operator not in ("=", "!=") or value not in ("breached",):
             raise UserError(_("Only searching breached cases is supported."))
         domain = [("state", "in", self._sla_open_states), ("sla_deadline", "<", fields.Datetime.now())]
-        return domain if operator == "=" else ["!", *domain]
+        return domain if operator == "=" else ["!", "&", *domain]  # the complement of both terms
 
     def _apply_sla(self, restart_reply=False):
         for case in self:

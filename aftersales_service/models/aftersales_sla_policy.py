@@ -12,6 +12,8 @@ class AftersalesSlaPolicy(models.Model):
     _description = "After-Sales SLA Policy"
     _order = "sequence, id"
     _check_company_auto = True
+    _inherit = ["aftersales.number.guard"]
+    _aftersales_number_limits = {"at_risk_ratio": 1}
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10, help="The first matching policy applies.")

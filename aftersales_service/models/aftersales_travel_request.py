@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .aftersales_number_guard import MAX_DISTANCE_KM
 from .tools import check_protected_write, is_privileged, privileged
 
 TRAVEL_STATES = [
@@ -18,9 +19,10 @@ class AftersalesTravelRequest(models.Model):
 
     _name = "aftersales.travel.request"
     _description = "Travel Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["aftersales.number.guard", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _aftersales_number_limits = {"distance_km": MAX_DISTANCE_KM}
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     company_id = fields.Many2one(
@@ -151,3 +153,22 @@ class AftersalesTravelRequest(models.Model):
         )
         self.activity_ids.action_feedback(_("Refused"))
         return True
+
+
+class AftersalesFieldVisit(models.Model):
+    """F-5: a visit far away asks for a travel request."""
+
+    _inherit = "aftersales.field.visit"
+
+    def action_request_travel(self):
+        self.ensure_one()
+        request = self.env["aftersales.travel.request"].create(
+            {"visit_id": self.id, "distance_km": self.distance_km, "company_id": self.company_id.id}
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "aftersales.travel.request",
+            "res_id": request.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }

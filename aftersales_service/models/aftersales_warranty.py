@@ -15,7 +15,7 @@ class AftersalesWarranty(models.Model):
 
     _name = "aftersales.warranty"
     _description = "Warranty"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["aftersales.number.guard", "portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "end_date desc, id desc"
     _check_company_auto = True
 

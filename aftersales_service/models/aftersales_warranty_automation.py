@@ -240,37 +240,40 @@ class AftersalesWarranty(models.Model):
         """Daily: expire warranties past their end date, remind salespeople before expiry. A
         bounded batch per call: the cron commits it and, told what remains, calls again; each
         warranty is expired and reminded once (``state``, ``expiry_reminder_sent``), so a rerun
-        or a second worker never repeats one."""
-        today = self.env.company._aftersales_date()
-        expired = self.search([("state", "=", "active"), ("end_date", "<", today)], limit=batch_size)
+        or a second worker never repeats one. "Today" is each warranty's company's day."""
+        ended = [("state", "=", "active"), *self.env["res.company"]._aftersales_date_domain("end_date", "<")]
+        expired = self.search(ended, limit=batch_size)
         expired.write({"state": "expired"})
         reminded = (
-            self._plan_expiry_reminders(today, limit=batch_size - len(expired))
-            if len(expired) < batch_size
-            else 0
+            self._plan_expiry_reminders(limit=batch_size - len(expired)) if len(expired) < batch_size else 0
         )
-        remaining = self.search_count([("state", "=", "active"), ("end_date", "<", today)]) + sum(
-            self.search_count(domain) for domain in self._expiry_reminder_domains(today)
+        remaining = self.search_count(ended) + sum(
+            self.search_count(domain) for domain in self._expiry_reminder_domains()
         )
         self.env["ir.cron"]._notify_progress(done=len(expired) + reminded, remaining=remaining)
         return len(expired), reminded
 
     @api.model
-    def _expiry_reminder_domains(self, today):
+    def _expiry_reminder_domains(self, today=None):
+        """Per company: its active warranties ending within its reminder days from its own
+        today (``today`` forces one day for every company)."""
         companies = self.env["res.company"].search([("aftersales_warranty_reminder_days", ">", 0)])
-        return [
-            [
-                ("company_id", "=", company.id),
-                ("state", "=", "active"),
-                ("expiry_reminder_sent", "=", False),
-                ("end_date", ">=", today),
-                ("end_date", "<=", today + relativedelta(days=company.aftersales_warranty_reminder_days)),
-            ]
-            for company in companies
-        ]
+        domains = []
+        for company in companies:
+            day = today or company._aftersales_date()
+            domains.append(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "active"),
+                    ("expiry_reminder_sent", "=", False),
+                    ("end_date", ">=", day),
+                    ("end_date", "<=", day + relativedelta(days=company.aftersales_warranty_reminder_days)),
+                ]
+            )
+        return domains
 
     @api.model
-    def _plan_expiry_reminders(self, today, limit=5000):
+    def _plan_expiry_reminders(self, today=None, limit=5000):
         """A to-do for the salesperson N days before expiry (N per company, 0 = off), created in
         one statement per batch; returns how many were planned."""
         activity_type = self.env.ref("mail.mail_activity_data_todo")

@@ -21,7 +21,9 @@ class AftersalesWarrantyPolicy(models.Model):
 
     _name = "aftersales.warranty.policy"
     _description = "Warranty Policy"
-    _inherit = ["mail.thread"]
+    _inherit = ["aftersales.number.guard", "mail.thread"]
+    # the term has a check of its own, which names the policy (_check_duration)
+    _aftersales_signed_fields = ("sequence", "duration")
     _order = "sequence, name, id"
     _check_company_auto = True
 

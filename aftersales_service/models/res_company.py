@@ -1,7 +1,12 @@
-from datetime import datetime
+from datetime import datetime, time, timedelta
+
+import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
+
+from .aftersales_number_guard import MAX_DISTANCE_KM
 
 # numbered documents: code -> (sequence name, prefix)
 AFTERSALES_SEQUENCES = {
@@ -50,7 +55,15 @@ NON_NEGATIVE_SETTINGS = (
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _name = "res.company"
+    _inherit = ["res.company", "aftersales.number.guard"]
+    _aftersales_guard_prefix = "aftersales_"
+    _aftersales_number_limits = {
+        "aftersales_satisfaction_target": 100,
+        "aftersales_review_day": 28,
+        "aftersales_city_radius_km": MAX_DISTANCE_KM,
+        "aftersales_home_radius_km": MAX_DISTANCE_KM,
+    }
 
     # --- people the policy names (P-7, C-9) -------------------------------------------------
     aftersales_manager_id = fields.Many2one(
@@ -176,7 +189,9 @@ class ResCompany(models.Model):
         "the company currency, become key customers; 0 turns the rule off (key is then set by "
         "hand). A customer set back to Normal by hand stays so (manual override).",
     )
-    aftersales_key_customer_months = fields.Integer(string="Key Customer Sales Period (months)", default=12)
+    aftersales_key_customer_months = fields.Integer(
+        string="Key Customer Sales Period (months)", default=12, help="0 turns the rule off."
+    )
     aftersales_survey_campaign_months = fields.Integer(
         string="Satisfaction Survey Every (months)",
         default=6,
@@ -261,6 +276,31 @@ class ResCompany(models.Model):
             return fields.Date.to_date(timestamp)
         return fields.Date.context_today(company.with_context(tz=company._aftersales_tz()), timestamp)
 
+    def _aftersales_datetime(self, day, hour=0.0):
+        """The UTC timestamp (naive, as Odoo stores them) of ``hour`` o'clock on ``day`` in the
+        company's time zone: 08:00 for the customer is 08:00 where the company works."""
+        company = self[:1] or self.env.company
+        local = datetime.combine(day, time()) + timedelta(hours=hour)
+        tz = pytz.timezone(company._aftersales_tz())
+        return tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.model
+    def _aftersales_date_domain(self, date_field, operator, days=0, company_field="company_id"):
+        """``date_field operator today + days`` where "today" is the day of each record's own
+        company (a cron working for every company at once); one term per company."""
+        # sudo: the companies' time zones, whatever companies the cron's user sees
+        companies = self.sudo().with_context(active_test=False).search([])
+        return expression.OR(
+            [
+                [
+                    (company_field, "=", company.id),
+                    (date_field, operator, company._aftersales_date() + timedelta(days=days)),
+                ]
+                for company in companies
+            ]
+            or [expression.FALSE_DOMAIN]
+        )
+
     def _aftersales_arrival_hours(self, band):
         """Arrival target in hours of a distance band (F-2); none beyond the last band."""
         self.ensure_one()
@@ -293,7 +333,40 @@ class ResCompany(models.Model):
         companies = super().create(vals_list)
         companies._aftersales_create_sequences()
         companies._aftersales_create_maintenance_steps()
+        companies._aftersales_create_sla_policies()
         return companies
+
+    @api.model
+    def _aftersales_flush_data(self):
+        """Called by the last data file: everything the addon's data left pending is written
+        before Odoo loads the demo data in a savepoint without a flush of its own (a failed
+        demo must not take the addon's own records' computed values with it)."""
+        self.env.flush_all()
+
+    @api.model
+    def _aftersales_install_sla_policies(self):
+        self.with_context(active_test=False).search([])._aftersales_create_sla_policies()
+
+    def _aftersales_create_sla_policies(self):
+        """C-6: every company answers within the standard response times from its first case:
+        a company without a response-time policy gets a copy of the standard one (as the
+        install company got it; its hours are edited per company afterwards)."""
+        # sudo: configuration records made with the company
+        Policy = self.env["aftersales.sla.policy"].sudo().with_context(active_test=False)
+        standard = self.env.ref("aftersales_service.sla_policy_default", raise_if_not_found=False)
+        covered = set(Policy.search([("company_id", "in", self.ids)]).company_id.ids)
+        for company in self.filtered(lambda c: c.id not in covered):
+            if standard:
+                standard.sudo().copy(
+                    {
+                        "company_id": company.id,
+                        "team_id": False,
+                        "resource_calendar_id": False,
+                        "active": True,
+                    }
+                )
+            else:
+                Policy.create({"name": _("Standard response"), "company_id": company.id})
 
     @api.model
     def _aftersales_install_maintenance_steps(self):

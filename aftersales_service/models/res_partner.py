@@ -72,7 +72,10 @@ class ResPartner(models.Model):
         done = remaining = 0
         self.env.flush_all()  # the sales analysis is an SQL view over the orders
         for company in self.env["res.company"].search([("aftersales_key_customer_amount", ">", 0)]):
-            since = fields.Datetime.now() - relativedelta(months=company.aftersales_key_customer_months or 12)
+            months = company.aftersales_key_customer_months
+            if not months:
+                continue  # 0 turns the rule off, as every such setting (not "12")
+            since = fields.Datetime.now() - relativedelta(months=months)
             groups = (
                 self.env["sale.report"]
                 .sudo()
@@ -127,33 +130,7 @@ class ResPartner(models.Model):
             vals = dict(vals, service_class_source="manual")  # a class set by hand overrides the rule
         res = super().write(vals)
         if "service_class" in vals or vals.get("active") is False:
-            # customers leaving a class lose their future planned revisits (V-1)
-            today = self.env.company._aftersales_date()
-            leaving = self.filtered(lambda p: p.service_class in (False, "none") or not p.active)
-            changed = self - leaving
-            revisits = self.env["aftersales.revisit"].search(
-                [
-                    ("partner_id", "in", self.ids),
-                    ("state", "=", "planned"),
-                    ("kind", "=", "periodic"),
-                    ("planned_date", ">=", today),
-                ]
-            )
-            revisits.filtered(lambda r: r.partner_id in leaving).action_cancel()
-            # a class change mid-month keeps the slots of the new class; others are cancelled
-            for partner in changed:
-                company = partner.company_id or self.env.company
-                per_month = (
-                    company.aftersales_revisits_key
-                    if partner.service_class == "key"
-                    else company.aftersales_revisits_normal
-                )
-                from .aftersales_revisit import slots_of_month  # noqa: PLC0415
-
-                keys = {k for k, _s, _e in slots_of_month(today.replace(day=1), per_month)}
-                revisits.filtered(
-                    lambda r, p=partner, k=keys: r.partner_id == p and r.slot not in k
-                ).action_cancel()
+            self.env["aftersales.revisit"]._on_class_change(self)  # V-1
         return res
 
     def action_view_aftersales_revisits(self):

@@ -68,6 +68,25 @@ def isolated(env, what):
         _logger.exception("%s failed; the others go on", what)
 
 
+def lock_for_action(records):
+    """A double click makes one document: an action that creates a document (an approval, a
+    picking, a credit note, an invoice, a notice) first marks its records as written by this
+    transaction. A second transaction doing the same on the same records then waits for the
+    first one and fails with a serialization error, which Odoo answers by running the request
+    again (``odoo.service.model.retrying``): the second run sees the first one's document and
+    refuses with the action's own message. A row lock alone would not do: a transaction that
+    started before the first one committed would still read the old state."""
+    if not records.ids:
+        return
+    records.env.cr.execute(
+        SQL(
+            "UPDATE %s SET write_date = write_date WHERE id IN %s",
+            SQL.identifier(records._table),
+            tuple(records.ids),
+        )
+    )
+
+
 def ensure_can(records, flag, message):
     """Refuse a workflow action on the records whose ``can_*`` flag is off: one rule for the
     button and the action (``message`` has a ``%(names)s`` placeholder)."""
@@ -122,6 +141,9 @@ def escalate(records, now, fnames, target, summary, template):
     levels, activity_vals = {}, []
     for record in records:
         level = 1 if record[escalated] != record[deadline] else 2
+        # a higher level reached another way (C-9: an urgent complaint at the executive's, 3)
+        # is never lowered by a breach
+        level = max(level, record[level_field] or 0)
         levels.setdefault(level, []).append(record.id)
         user = target(record, level)
         if user:
@@ -156,23 +178,45 @@ def escalate(records, now, fnames, target, summary, template):
 
 
 # ---- the after-sales file (W-6) of a sold unit or a customer: kind -> (model, fields pointing to it)
-def history_domain(fields_, value):
-    """The domain of one kind of the after-sales file: any of its fields points to ``value``."""
+def history_domain(fields_, value, operator="="):
+    """The domain of one kind of the after-sales file: any of its fields points to ``value``
+    (``operator`` "in": to any of the ``value`` ids)."""
     names = (fields_,) if isinstance(fields_, str) else fields_
-    return ["|"] * (len(names) - 1) + [(name, "=", value) for name in names]
+    return ["|"] * (len(names) - 1) + [(name, operator, value) for name in names]
 
 
 def count_history(records, history, value_of):
     """Set ``aftersales_<kind>_count`` of each record: the documents of that kind pointing to
-    ``value_of(record)`` (0 for the kinds the user does not read)."""
+    ``value_of(record)`` (0 for the kinds the user does not read). One ``_read_group`` per kind
+    for all the records: grouped by the first field of each pointing path (by document where a
+    path starts with an x2many), the rest of the path followed from the groups in Python; a
+    document counts once per value it points to, by whichever of its paths."""
+    values = {value for value in map(value_of, records) if value and isinstance(value, int)}  # no NewId
     for kind, (model, fields_) in history.items():
         Model = records.env[model]
-        readable = Model.has_access("read")
-        for record in records:
-            value = value_of(record)
-            record[f"aftersales_{kind}_count"] = (
-                Model.search_count(history_domain(fields_, value)) if readable and value else 0
+        counts = dict.fromkeys(values, 0)
+        if values and Model.has_access("read"):
+            paths = [name.split(".", 1) for name in ((fields_,) if isinstance(fields_, str) else fields_)]
+            # a many2one is grouped by; an x2many is not (a document would count once per line)
+            groupby = list(
+                dict.fromkeys(
+                    path[0] if Model._fields[path[0]].type == "many2one" else "id" for path in paths
+                )
             )
+            groups = Model._read_group(history_domain(fields_, list(values), "in"), groupby, ["__count"])
+            for *keys, count in groups:
+                by_spec = dict(zip(groupby, keys, strict=True))
+                pointed = set()
+                for path in paths:
+                    first = path[0] if path[0] in by_spec else "id"
+                    # sudo: only the ids the user's documents point to are read, to count them
+                    start = Model.browse(by_spec["id"]) if first == "id" else by_spec[first]
+                    rest = ".".join(path) if first == "id" else ".".join(path[1:])
+                    pointed.update((start.sudo().mapped(rest) if rest else start).ids)
+                for value in pointed & values:
+                    counts[value] += count
+        for record in records:
+            record[f"aftersales_{kind}_count"] = counts.get(value_of(record), 0)
 
 
 def history_action(history, kind, value, name):

@@ -21,3 +21,6 @@ from . import test_approved_content
 from . import test_complaint_integrity
 from . import test_business_day
 from . import test_ux_buttons
+from . import test_numbers_and_companies
+from . import test_zz_double_click
+from . import test_loose_ends

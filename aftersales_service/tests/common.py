@@ -1,9 +1,10 @@
 """Shared fixture for every aftersales_service test.
 
-``AftersalesCommon`` gives two companies with accounting, a salesperson, an after-sales user and
-manager (main company), a user of the second company, a portal customer, products in policy-like
-categories (storable; one tracked by serial) with stock, and helpers that take a sale order
-through confirm -> deliver (validated picking) -> invoice (posted), each at a frozen date.
+``AftersalesCommon`` gives two companies with accounting, a salesperson, an after-sales user,
+manager and executive (main company; one user per role), a user of the second company, a portal
+customer, products in policy-like categories (storable; one tracked by serial) with stock, and
+helpers that take a sale order through confirm -> deliver (validated picking) -> invoice
+(posted), each at a frozen date.
 """
 
 from datetime import datetime
@@ -56,6 +57,16 @@ class AftersalesCommon(TransactionCase):
             "sales_team.group_sale_manager",
             company_id=cls.company.id,
             company_ids=both,
+        )
+        # the one executive of the suite (approves complaints, penalties, the monthly review);
+        # the tests that need one make it the company's executive
+        cls.executive = new_test_user(
+            cls.env,
+            login="as_executive",
+            name="Eva Executive",
+            email="eva@example.com",
+            groups="aftersales_service.group_aftersales_executive",
+            company_id=cls.company.id,
         )
         cls.aftersales_user_2 = new_test_user(
             cls.env,
@@ -340,14 +351,6 @@ class CaseCommon(WarrantyCommon):
         )
         cls.team_leader = cls.aftersales_manager
         cls.company.aftersales_manager_id = cls.aftersales_manager
-        cls.executive = cls.env["res.users"].create(
-            {
-                "name": "Eva Executive",
-                "login": "as_executive",
-                "email": "eva@example.com",
-                "groups_id": [Command.set(cls.env.ref("aftersales_service.group_aftersales_manager").ids)],
-            }
-        )
         cls.company.aftersales_executive_id = cls.executive
         cls.team = cls.env["aftersales.team"].create(
             {

@@ -1,10 +1,11 @@
 """A company has one business day, whoever does the work (issue: correct at every hour): dates
 derived from timestamps are the company's calendar day, never the session user's."""
 
-from datetime import date
+from datetime import date, datetime
 
 from odoo.tests import TransactionCase, freeze_time, new_test_user, tagged
 
+from ..models.tools import privileged
 from .common import CaseCommon, ReturnHelpers
 
 
@@ -151,3 +152,90 @@ class TestDemoAtAnyHour(TransactionCase):
                 made = Return.search([("id", ">", before)])
                 self.assertEqual(set(made.mapped("state")), targets)
                 self.assertEqual(set(made.mapped("request_date")), {company._aftersales_date()})
+
+
+@tagged("post_install", "-at_install")
+class TestEachCompanyItsDay(CaseCommon):
+    """Crons work for every company at once: "today" is each record's company's day, not the
+    day of the company the cron's user happens to be in."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.resource_calendar_id.tz = "Europe/Brussels"
+        cls.east, cls.west = cls.env["res.company"].create(
+            [
+                {"name": "After-Sales Kiritimati", "currency_id": cls.company.currency_id.id},
+                {"name": "After-Sales Niue", "currency_id": cls.company.currency_id.id},
+            ]
+        )
+        cls.east.resource_calendar_id.tz = "Pacific/Kiritimati"  # UTC+14
+        cls.west.resource_calendar_id.tz = "Pacific/Niue"  # UTC-11
+        cls.policy_days = {}
+        for company in cls.east | cls.west:
+            cls.policy_days[company] = cls.env["aftersales.warranty.policy"].create(
+                {
+                    "name": f"10 days {company.name}",
+                    "duration": 10,
+                    "duration_unit": "days",
+                    "company_id": company.id,
+                }
+            )
+
+    def _warranty(self, company, end):
+        return self.env["aftersales.warranty"].create(
+            {
+                "company_id": company.id,
+                "partner_id": self.customer.id,
+                "product_id": self.product_psu.id,
+                "policy_id": self.policy_days[company].id,
+                "start_date": date(2026, 11, 25),
+                "end_date": end,
+            }
+        )
+
+    def test_warranties_expire_on_their_company_day(self):
+        east = self._warranty(self.east, date(2026, 12, 5))
+        west = self._warranty(self.west, date(2026, 12, 5))
+        # 12:00 UTC on 5 December: already 6 December in Kiritimati, still 5 December in Niue
+        # (and in Brussels, the company of the cron's user)
+        with freeze_time("2026-12-05 12:00:00"):
+            self.env["aftersales.warranty"].with_company(self.company)._cron_update_warranty_states()
+        self.assertEqual(east.state, "expired")
+        self.assertEqual(west.state, "active")
+
+    def test_overdue_investigations_on_their_company_day(self):
+        cause = self.env.ref("aftersales_service.complaint_cause_production_defect")
+        complaints = self.env["aftersales.complaint"]
+        for company in (self.east, self.west):
+            complaint = (
+                self.env["aftersales.complaint"]
+                .with_company(company)
+                .create(
+                    {
+                        "company_id": company.id,
+                        "partner_id": self.customer.id,
+                        "cause_type": "quality",
+                        "cause_id": cause.id,
+                        "severity": "major",
+                    }
+                )
+            )
+            privileged(complaint).write(
+                {"state": "investigating", "investigation_deadline": date(2026, 12, 5)}
+            )
+            complaints |= complaint
+        with freeze_time("2026-12-05 12:00:00"):
+            overdue = self.env["aftersales.complaint"].search(
+                [("id", "in", complaints.ids), ("is_overdue", "=", True)]
+            )
+            self.assertEqual(overdue.company_id, self.east)
+            complaints.invalidate_recordset(["is_overdue"])
+            self.assertEqual(complaints.mapped("is_overdue"), [True, False])
+
+    def test_maintenance_visit_at_eight_where_the_company_works(self):
+        self.assertEqual(
+            self.east._aftersales_datetime(date(2026, 12, 7), 8),
+            datetime(2026, 12, 6, 18, 0),  # 08:00 at UTC+14 is 18:00 UTC the day before
+        )
+        self.assertEqual(self.west._aftersales_datetime(date(2026, 12, 7), 8), datetime(2026, 12, 7, 19, 0))

@@ -13,14 +13,6 @@ class TestComplaint(AftersalesCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.executive = cls.env["res.users"].create(
-            {
-                "name": "Eva Executive",
-                "login": "as_exec",
-                "email": "eva@example.com",
-                "groups_id": [Command.set(cls.env.ref("aftersales_service.group_aftersales_executive").ids)],
-            }
-        )
         cls.company.aftersales_manager_id = cls.aftersales_manager
         cls.company.aftersales_executive_id = cls.executive
         cls.dept_production = cls.env["hr.department"].create({"name": "Production"})

@@ -23,14 +23,6 @@ class TestComplaintIntegrity(AftersalesCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.executive = cls.env["res.users"].create(
-            {
-                "name": "Eva Executive",
-                "login": "as_exec_integrity",
-                "email": "eva.integrity@example.com",
-                "groups_id": [Command.set(cls.env.ref("aftersales_service.group_aftersales_executive").ids)],
-            }
-        )
         cls.company.aftersales_manager_id = cls.aftersales_manager  # the owner of every complaint
         cls.company.aftersales_executive_id = cls.executive
         cls.department = cls.env["hr.department"].create({"name": "Assembly"})

@@ -85,7 +85,7 @@ class TestFieldVisit(FieldServiceCommon):
         self.assertEqual(visit.case_id.field_visit_ids, visit)
         self.assertEqual(visit.request_date, datetime(2026, 4, 1, 9, 0), "set by the server")
         self.assertTrue(visit.check_ids, "the general inspection items are the checklist")
-        with self.assertRaisesRegex(UserError, "appointment"):
+        with self.assertRaisesRegex(UserError, "appointment"), self.env.cr.savepoint():
             visit.action_schedule()
         visit.write(
             {
@@ -204,7 +204,7 @@ class TestFieldVisit(FieldServiceCommon):
         ]
         for override, reason in checks:
             self._complete_report(visit, **override)
-            with self.assertRaisesRegex(UserError, reason):
+            with self.assertRaisesRegex(UserError, reason), self.env.cr.savepoint():
                 visit.action_done()
             self.assertEqual(visit.state, "on_site", "nothing half-written")
         self._complete_report(visit, responsibility="misuse", misuse_explained=True)
@@ -251,7 +251,7 @@ class TestFieldVisit(FieldServiceCommon):
         visit.write({"appointment_start": "2026-04-02 08:00:00", "appointment_end": "2026-04-02 16:00:00"})
         visit.action_schedule()
         self.assertTrue(visit.needs_travel_approval)
-        with self.assertRaisesRegex(UserError, "travel request"):
+        with self.assertRaisesRegex(UserError, "travel request"), self.env.cr.savepoint():
             visit.action_arrive()
         self.assertEqual(visit.state, "scheduled")
         action = visit.action_request_travel()
@@ -436,7 +436,9 @@ class TestFieldVisitPortal(FieldServiceCommon, HttpCase):
         self.assertEqual(page.status_code, 200)
         self.assertIn(visit.name, page.text)
         self.assertNotIn(foreign.name, page.text)
-        self.assertTrue(self.url_open(f"/my/visits/{foreign.id}").url.endswith("/my"), "others' visits: home")
+        self.assertEqual(
+            self.url_open(f"/my/visits/{foreign.id}").status_code, 404, "others' visits: not found"
+        )
         self.assertEqual(self.url_open("/my/visits/abc").status_code, 404)
         # not on site yet: nothing to sign
         result = self._sign_request(visit, name="Anna Customer", signature=SIGNATURE.decode())

@@ -54,7 +54,6 @@ class TestForms(CaseCommon):
 
     def test_complaint_form_as_user_and_executive(self):
         executive = self.executive
-        executive.groups_id += self.env.ref("aftersales_service.group_aftersales_executive")
         department = self.env["hr.department"].create({"name": "Quality"})
         form = Form(self.env["aftersales.complaint"].with_user(self.aftersales_user))
         form.partner_id = self.customer

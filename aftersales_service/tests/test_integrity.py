@@ -29,13 +29,6 @@ class TestIntegrity(CaseCommon):
             groups="aftersales_service.group_aftersales_user",
             company_id=cls.company.id,
         )
-        cls.executive_user = new_test_user(
-            cls.env,
-            login="as_exec_integrity",
-            name="Eva Executive",
-            groups="aftersales_service.group_aftersales_executive,account.group_account_invoice",
-            company_id=cls.company.id,
-        )
         cls.billing_user = new_test_user(
             cls.env,
             login="as_billing",
@@ -246,7 +239,7 @@ class TestIntegrity(CaseCommon):
         action = wizard.refund_moves()
         credit_note = self.env["account.move"].browse(action["res_id"])
         self.assertTrue(credit_note.aftersales_needs_approval)
-        with self.assertRaisesRegex(UserError, "approval threshold"):
+        with self.assertRaisesRegex(UserError, "approval threshold"), self.env.cr.savepoint():
             credit_note.with_user(self.billing_user).action_post()
         self.assertEqual(credit_note.state, "draft")
         with self.assertRaises(AccessError):
@@ -274,7 +267,6 @@ class TestIntegrity(CaseCommon):
 
     # ------------------------------------------------------------------ P-4 / P-5
     def _approved_complaint(self):
-        self.company.aftersales_executive_id = self.executive_user
         department = self.env["hr.department"].create({"name": "Workshop"})
         order = self.sell([(self.product_psu, 10, 20.0)])
         with freeze_time("2026-03-10"):
@@ -301,7 +293,7 @@ class TestIntegrity(CaseCommon):
             }
         )
         complaint.action_submit()
-        complaint.with_user(self.executive_user).action_approve()
+        complaint.with_user(self.executive).action_approve()
         return complaint, ret, order
 
     def test_approved_complaint_is_frozen(self):

@@ -67,7 +67,7 @@ class TestRepairMilestones(ReturnHelpers, CaseCommon):
             self.sla.at_risk_ratio = 0.7
             repair.invalidate_recordset(["aftersales_milestone_status"])
             self.assertEqual(repair.aftersales_milestone_status, "at_risk")
-            with self.assertRaisesRegex(UserError, "Write the diagnosis"):
+            with self.assertRaisesRegex(UserError, "Write the diagnosis"), self.env.cr.savepoint():
                 repair.action_aftersales_diagnosis_told()
             repair.aftersales_diagnosis = "The lens motor is worn out."
             repair.action_aftersales_diagnosis_told()
@@ -80,7 +80,7 @@ class TestRepairMilestones(ReturnHelpers, CaseCommon):
         self.assertEqual(len(told), 1, "the customer is told the diagnosis")
         self.assertIn("The lens motor is worn out.", told.body)
         self.assertIn("repaired by", told.body)
-        with self.assertRaisesRegex(UserError, "told already"):
+        with self.assertRaisesRegex(UserError, "told already"), self.env.cr.savepoint():
             repair.action_aftersales_diagnosis_told()
         with freeze_time("2026-03-12 09:00:00"):
             repair.action_validate()
@@ -110,7 +110,7 @@ class TestRepairMilestones(ReturnHelpers, CaseCommon):
         self.assertEqual(repair.aftersales_notice_deadline, datetime(2026, 3, 13, 10, 0))
         self.assertIn("has to be ordered", self._customer_mails(repair).body)
         with freeze_time("2026-03-11 09:00:00"):
-            with self.assertRaisesRegex(UserError, "promised repair date"):
+            with self.assertRaisesRegex(UserError, "promised repair date"), self.env.cr.savepoint():
                 repair.action_aftersales_deadline_told()
             repair.aftersales_promised_date = datetime(2026, 3, 17, 12, 0)
             repair.action_aftersales_deadline_told()

@@ -138,12 +138,9 @@ class TestReturn(ReturnHelpers, AftersalesCommon):
         with freeze_time("2026-03-10"):
             first = self._new_return(order, {order.order_line: 6})
             first.action_submit()
-            second = self._new_return(order, {order.order_line: 5})
-            with self.assertRaises(ValidationError):
-                second.action_submit()  # only 4 left (OCA/rma#268)
-            self.assertEqual(second.state, "draft")
-            self.assertFalse(second.picking_ids)
-            second.line_ids.qty_requested = 4
+            with self.assertRaisesRegex(ValidationError, "only 4.0 delivered"), self.cr.savepoint():
+                self._new_return(order, {order.order_line: 5})  # only 4 left (OCA/rma#268)
+            second = self._new_return(order, {order.order_line: 4})
             second.action_submit()
             self._receive(first)
             self._receive(second)
@@ -212,15 +209,15 @@ class TestReturn(ReturnHelpers, AftersalesCommon):
     def test_bad_lines_refused(self):
         order = self.sell([(self.product_psu, 10, 20.0)])
         other = self.sell([(self.product_psu, 5, 20.0)])
+        Return = self.env["aftersales.return"]
+        count = Return.search_count([])
         with freeze_time("2026-03-10"):
-            ret = self._new_return(order, {other.order_line: 1})
-            with self.assertRaises(ValidationError):
-                ret.action_submit()
-            ret2 = self._new_return(order, {order.order_line: 11})
-            with self.assertRaises(ValidationError):
-                ret2.action_submit()
-        self.assertFalse((ret | ret2).picking_ids)
-        self.assertEqual(set((ret | ret2).mapped("state")), {"draft"})
+            # refused when typed, not only when submitted: nothing is written
+            with self.assertRaisesRegex(ValidationError, "is a line of"), self.cr.savepoint():
+                self._new_return(order, {other.order_line: 1})
+            with self.assertRaisesRegex(ValidationError, "only 10.0 delivered"), self.cr.savepoint():
+                self._new_return(order, {order.order_line: 11})
+        self.assertEqual(Return.search_count([]), count)
 
     def test_refused_return_leaves_receivable(self):
         order = self.sell([(self.product_psu, 10, 20.0)])
@@ -261,7 +258,7 @@ class TestReturn(ReturnHelpers, AftersalesCommon):
         credit_note.with_user(self.aftersales_manager).action_aftersales_approve()
         # approved, but the customer has not accepted it yet
         self.assertEqual(credit_note.aftersales_acceptance, "pending")
-        with self.assertRaisesRegex(UserError, "not accepted"):
+        with self.assertRaisesRegex(UserError, "not accepted"), self.env.cr.savepoint():
             credit_note.action_post()
         with freeze_time("2026-03-20"):
             credit_note.with_user(self.aftersales_user).action_aftersales_customer_accepted(
@@ -271,7 +268,7 @@ class TestReturn(ReturnHelpers, AftersalesCommon):
         self.assertEqual(credit_note.aftersales_accepted_by, "Anna Customer")
         credit_note.action_post()
         self.assertEqual(credit_note.state, "posted")
-        with self.assertRaisesRegex(UserError, "answered already"):
+        with self.assertRaisesRegex(UserError, "answered already"), self.env.cr.savepoint():
             credit_note.with_user(self.aftersales_user).action_aftersales_customer_refused()
         self.assertAlmostEqual(invoice.amount_residual, invoice.amount_total - credit_note.amount_total)
 
@@ -311,7 +308,7 @@ class TestReturn(ReturnHelpers, AftersalesCommon):
                     "aftersales_acceptance": "accepted",
                 }
             )
-        with self.assertRaisesRegex(UserError, "not accepted"):
+        with self.assertRaisesRegex(UserError, "not accepted"), self.env.cr.savepoint():
             billing.action_post()
         self.assertEqual(credit_note.state, "draft")
 

@@ -104,13 +104,19 @@ class TestRevisitPlanning(RevisitCommon):
     def test_bulk_planning_stores_what_the_orm_stores(self):
         """V-1 at scale: the planning inserts revisits, activities and followers in bulk; the rows
         are those ``create`` makes for a revisit by hand (same stored values, same activity, the
-        responsible following with Odoo's default subtypes)."""
-        self.Revisit.with_user(self.aftersales_manager)._cron_plan_revisits()
+        responsible following with Odoo's default subtypes), mail and tracking on. The bulk path
+        skips exactly what ``_insert_planned`` says: the "created" note and the creating user as
+        a follower."""
+        # mail and tracking as in production (the fixture turns them off)
+        Revisit = self.Revisit.with_context(tracking_disable=False, mail_create_nolog=False).with_user(
+            self.aftersales_manager
+        )
+        Revisit._cron_plan_revisits()
         bulk = self.revisits(self.normal_customer)
         by_hand_customer = self.env["res.partner"].create(
             {"name": "By Hand Co", "service_class": "normal", "user_id": self.salesperson.id}
         )
-        by_hand = self.Revisit.with_user(self.aftersales_manager).create(
+        by_hand = Revisit.create(
             {
                 "partner_id": by_hand_customer.id,
                 "user_id": self.salesperson.id,
@@ -119,7 +125,7 @@ class TestRevisitPlanning(RevisitCommon):
                 "slot_end": bulk.slot_end,
             }
         )
-        self.assertEqual(bulk.name, "Periodic 2026-06 - Normal Co")
+        self.assertEqual(bulk.name, "Periodic June 2026 - Normal Co")
 
         def stored(records, skip):
             names = [
@@ -141,8 +147,15 @@ class TestRevisitPlanning(RevisitCommon):
         def following(revisit):
             return {(f.partner_id, f.subtype_ids) for f in revisit.message_follower_ids}
 
-        self.assertEqual(following(bulk), following(by_hand))
+        # what the bulk path skips (its docstring): the creating user following the revisit...
+        creator = self.aftersales_manager.partner_id
+        self.assertEqual(following(bulk), {(p, s) for p, s in following(by_hand) if p != creator})
+        self.assertEqual(by_hand.message_partner_ids, self.salesperson.partner_id | creator)
         self.assertEqual(bulk.message_partner_ids, self.salesperson.partner_id)
+        # ... and the "created" note in the chatter; nothing else is posted by either path
+        self.assertEqual(len(by_hand.message_ids), 1)
+        self.assertIn("Customer Revisit created", by_hand.message_ids.body)
+        self.assertFalse(bulk.message_ids)
         # the bulk revisit's activity is a real one: in the to-do of the salesperson (doing
         # revisits as an After-Sales user), done from there
         self.salesperson.groups_id += self.env.ref("aftersales_service.group_aftersales_user")
@@ -448,3 +461,37 @@ class TestSatisfactionTarget(CaseCommon):
             self.assertAlmostEqual(self.team.first_response_month, 2.5)
             self.assertAlmostEqual(self.team.resolution_month, 24.0)
             self.assertEqual(self.team.sla_met_month, case.sla_met)
+
+
+@tagged("post_install", "-at_install")
+class TestEveryCustomerRevisited(RevisitCommon):
+    @freeze_time("2026-06-03")
+    def test_confirmed_order_makes_a_customer(self):
+        """V-1: a partner whose order is confirmed (not invoiced yet: Odoo's customer rank is
+        still 0) is a customer, revisited by its class; a contact's order counts for its company."""
+        Partner = self.env["res.partner"]
+        buyer = Partner.create({"name": "Fresh Buyer", "service_class": "normal"})
+        company = Partner.create({"name": "Fresh Company", "service_class": "normal", "is_company": True})
+        contact = Partner.create({"name": "Fresh Contact", "parent_id": company.id})
+        prospect = Partner.create({"name": "Only a quotation", "service_class": "normal"})
+        for partner in (buyer, contact):
+            self.confirm_order(self.create_sale_order([(self.product_psu, 1, 10.0)], partner=partner))
+        self.create_sale_order([(self.product_psu, 1, 10.0)], partner=prospect)
+        self.assertEqual((buyer | company | prospect).mapped("customer_rank"), [0, 0, 0])
+        self.Revisit._cron_plan_revisits()
+        self.assertEqual(len(self.revisits(buyer)), 1)
+        self.assertEqual(len(self.revisits(company)), 1)
+        self.assertFalse(self.revisits(prospect), "a quotation is not a purchase")
+
+    @freeze_time("2026-06-03")
+    def test_only_the_revisit_call_completes_it(self):
+        self.Revisit._cron_plan_revisits()
+        revisit = self.revisits(self.normal_customer)
+        call = revisit.activity_ids
+        alert = revisit.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.aftersales_manager.id, summary="Poor answer"
+        )
+        alert.action_feedback("Called the customer's manager")
+        self.assertEqual(revisit.state, "planned", "the sales manager's alert is not the revisit")
+        call.action_feedback("Visited, all fine")
+        self.assertEqual(revisit.state, "done")

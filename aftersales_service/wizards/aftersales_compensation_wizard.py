@@ -1,7 +1,7 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.tools import form_action, privileged
+from ..models.tools import form_action, lock_for_action, privileged
 
 
 class AftersalesCompensationWizard(models.TransientModel):
@@ -10,6 +10,8 @@ class AftersalesCompensationWizard(models.TransientModel):
 
     _name = "aftersales.compensation.wizard"
     _description = "Compensation / Discount Credit Note"
+    _inherit = ["aftersales.number.guard"]
+    _aftersales_number_limits = {"percent": 100}
 
     invoice_id = fields.Many2one(
         "account.move", required=True, domain=[("move_type", "=", "out_invoice"), ("state", "=", "posted")]
@@ -30,6 +32,7 @@ class AftersalesCompensationWizard(models.TransientModel):
     compensation_amount = fields.Monetary(
         compute="_compute_compensation_amount", currency_field="currency_id"
     )
+    credit_note_id = fields.Many2one("account.move", readonly=True)
 
     @api.model
     def default_get(self, fields_list):
@@ -50,6 +53,12 @@ class AftersalesCompensationWizard(models.TransientModel):
 
     def action_create(self):
         self.ensure_one()
+        # a double click on Create makes one credit note: the second click finds the first one
+        lock_for_action(self)
+        if self.credit_note_id:
+            raise UserError(
+                _("Compensation %(move)s is created already.", move=self.credit_note_id.display_name)
+            )
         product = self.company_id.aftersales_compensation_product_id
         if not product:
             raise UserError(_("Choose the compensation product in the After-Sales settings first."))
@@ -108,5 +117,6 @@ class AftersalesCompensationWizard(models.TransientModel):
             )
         )
         credit_note = self.env["account.move"].browse(credit_note.id)  # out of the privileged context
+        self.credit_note_id = credit_note
         credit_note._aftersales_offer_compensation()
         return form_action(credit_note)
