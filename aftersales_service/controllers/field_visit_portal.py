@@ -1,10 +1,14 @@
 import binascii
 
+from werkzeug.exceptions import NotFound
+
 from odoo import _, http
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
+
+from .portal import own_domain
 
 
 class AftersalesFieldVisitPortal(CustomerPortal):
@@ -15,17 +19,19 @@ class AftersalesFieldVisitPortal(CustomerPortal):
         values = super()._prepare_home_portal_values(counters)
         if "aftersales_visit_count" in counters:
             Visit = request.env["aftersales.field.visit"]
-            values["aftersales_visit_count"] = Visit.search_count([]) if Visit.has_access("read") else 0
+            values["aftersales_visit_count"] = (
+                Visit.search_count(own_domain()) if Visit.has_access("read") else 0
+            )
         return values
 
     @http.route(["/my/visits", "/my/visits/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_visits(self, page=1, **kw):
         Visit = request.env["aftersales.field.visit"]
-        count = Visit.search_count([])
+        count = Visit.search_count(own_domain())
         pager = portal_pager(url="/my/visits", total=count, page=page, step=self._items_per_page)
         # sudo after the search: the record rules chose the customer's own visits; the page shows
         # their product and engineer, which portal users cannot read themselves
-        visits = Visit.search([], limit=self._items_per_page, offset=pager["offset"]).sudo()
+        visits = Visit.search(own_domain(), limit=self._items_per_page, offset=pager["offset"]).sudo()
         values = self._prepare_portal_layout_values()
         values.update(
             {"visits": visits, "pager": pager, "page_name": "aftersales_visit", "default_url": "/my/visits"}
@@ -36,8 +42,8 @@ class AftersalesFieldVisitPortal(CustomerPortal):
     def portal_my_visit(self, visit_id, access_token=None, report_type=None, download=False, **kw):
         try:
             visit_sudo = self._document_check_access("aftersales.field.visit", visit_id, access_token)
-        except (AccessError, MissingError):
-            return request.redirect("/my")
+        except (AccessError, MissingError) as exc:
+            raise NotFound() from exc
         if report_type in ("html", "pdf", "text"):
             return self._show_report(
                 model=visit_sudo,

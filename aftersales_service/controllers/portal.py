@@ -1,6 +1,6 @@
-from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.exceptions import NotFound
 
-from odoo import http
+from odoo import _, http
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
@@ -14,7 +14,16 @@ def parse_id(value):
     try:
         return int(value)
     except (TypeError, ValueError) as exc:
-        raise BadRequest() from exc
+        # a UserError: Odoo's 400 page shows its message (a bare BadRequest shows none)
+        raise UserError(_("%(value)s is not a valid reference.", value=value)) from exc
+
+
+def own_domain():
+    """The portal lists the documents of the user's own company (commercial partner), as
+    Odoo's portal lists orders: an internal user, whom the record rules let read every
+    document, sees their own there, not the whole company's."""
+    partner = request.env.user.partner_id.commercial_partner_id
+    return [("partner_id", "child_of", partner.id)]
 
 
 class AftersalesCasePortal(CustomerPortal):
@@ -24,15 +33,17 @@ class AftersalesCasePortal(CustomerPortal):
         values = super()._prepare_home_portal_values(counters)
         if "aftersales_case_count" in counters:
             Case = request.env["aftersales.case"]
-            values["aftersales_case_count"] = Case.search_count([]) if Case.has_access("read") else 0
+            values["aftersales_case_count"] = (
+                Case.search_count(own_domain()) if Case.has_access("read") else 0
+            )
         return values
 
     @http.route(["/my/cases", "/my/cases/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_cases(self, page=1, **kw):
         Case = request.env["aftersales.case"]
-        count = Case.search_count([])
+        count = Case.search_count(own_domain())
         pager = portal_pager(url="/my/cases", total=count, page=page, step=self._items_per_page)
-        cases = Case.search([], order="id desc", limit=self._items_per_page, offset=pager["offset"])
+        cases = Case.search(own_domain(), order="id desc", limit=self._items_per_page, offset=pager["offset"])
         values = self._prepare_portal_layout_values()
         values.update(
             {"cases": cases, "pager": pager, "page_name": "aftersales_case", "default_url": "/my/cases"}
@@ -43,8 +54,8 @@ class AftersalesCasePortal(CustomerPortal):
     def portal_my_case(self, case_id, access_token=None, **kw):
         try:
             case_sudo = self._document_check_access("aftersales.case", case_id, access_token)
-        except (AccessError, MissingError):
-            return request.redirect("/my")
+        except (AccessError, MissingError) as exc:
+            raise NotFound() from exc  # another customer's case or none: as an unknown page
         values = self._prepare_portal_layout_values()
         values.update(
             {

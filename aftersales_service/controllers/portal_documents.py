@@ -1,13 +1,15 @@
-from werkzeug.exceptions import BadRequest
+import math
 
-from odoo import http
+from werkzeug.exceptions import NotFound
+
+from odoo import _, http
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 from odoo.tools import consteq
 
-from .portal import parse_id
+from .portal import own_domain, parse_id
 
 
 class AftersalesDocumentsPortal(CustomerPortal):
@@ -22,7 +24,7 @@ class AftersalesDocumentsPortal(CustomerPortal):
         ):
             if counter in counters:
                 Model = request.env[model]
-                values[counter] = Model.search_count([]) if Model.has_access("read") else 0
+                values[counter] = Model.search_count(own_domain()) if Model.has_access("read") else 0
         if "aftersales_compensation_count" in counters:
             values["aftersales_compensation_count"] = len(self._pending_compensations())
         return values
@@ -112,10 +114,12 @@ class AftersalesDocumentsPortal(CustomerPortal):
 
     def _list(self, model, url, template, key, page, order="id desc"):
         Model = request.env[model]
-        count = Model.search_count([])
+        count = Model.search_count(own_domain())
         pager = portal_pager(url=url, total=count, page=page, step=self._items_per_page)
         # sudo after the search: the record rules chose the customer's own documents
-        records = Model.search([], order=order, limit=self._items_per_page, offset=pager["offset"]).sudo()
+        records = Model.search(
+            own_domain(), order=order, limit=self._items_per_page, offset=pager["offset"]
+        ).sudo()
         values = self._prepare_portal_layout_values()
         values.update({key: records, "pager": pager, "page_name": key, "default_url": url})
         return request.render(template, values)
@@ -123,8 +127,8 @@ class AftersalesDocumentsPortal(CustomerPortal):
     def _detail(self, model, record_id, access_token, template, key, report_ref, report_type, download, **kw):
         try:
             record_sudo = self._document_check_access(model, record_id, access_token)
-        except (AccessError, MissingError):
-            return request.redirect("/my")
+        except (AccessError, MissingError) as exc:
+            raise NotFound() from exc
         if report_type in ("html", "pdf", "text"):
             return self._show_report(
                 model=record_sudo, report_type=report_type, report_ref=report_ref, download=download
@@ -234,18 +238,23 @@ class AftersalesDocumentsPortal(CustomerPortal):
     def portal_return_create(self, order_id=None, reason="", return_type="no_reason", **kw):
         order_id = parse_id(order_id)
         if not order_id:
-            raise BadRequest()
+            raise UserError(_("Choose the order whose goods you return."))
         quantities, exchange_products = {}, {}
         for key, value in kw.items():
             if value in ("", None):
                 continue
             try:
                 if key.startswith("qty_"):
-                    quantities[int(key[4:])] = float(value)
+                    quantity = float(value)
+                    if not math.isfinite(quantity) or quantity < 0:
+                        raise ValueError(value)
+                    quantities[int(key[4:])] = quantity
                 elif key.startswith("exchange_"):
                     exchange_products[int(key[9:])] = int(value)
             except ValueError as exc:
-                raise BadRequest() from exc
+                raise UserError(
+                    _("%(value)s is not a quantity or a product of the order.", value=value)
+                ) from exc
         try:
             ret = request.env["aftersales.return"]._create_from_portal(
                 order_id,

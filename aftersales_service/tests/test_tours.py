@@ -1,6 +1,8 @@
 """Each main flow in a real browser (Odoo tours in headless Chromium), as the role that does it;
 after the tour, the test checks what the flow wrote."""
 
+from datetime import datetime
+
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .test_field_service import FieldServiceCommon
@@ -9,6 +11,8 @@ from .test_field_service import FieldServiceCommon
 @tagged("post_install", "-at_install")
 class TestPortalTours(FieldServiceCommon, HttpCase):
     def test_portal_case_tour(self):
+        # an older order of another product: the form offers the chosen order's products only
+        self.sell([(self.product_psu, 1, 20.0)], date=datetime(2026, 2, 2, 9, 0))
         order = self.sell([(self.product_camera, 1, 200.0)])
         serial = order.picking_ids.move_ids.move_line_ids.lot_id
         self.start_tour("/my/home", "aftersales_portal_case_tour", login="as_portal", timeout=120)
@@ -90,6 +94,7 @@ class TestFlowTours(FieldServiceCommon, HttpCase):
         self.assertEqual(case.user_id, self.aftersales_user)
         self.assertEqual(case.state, "resolved")
         self.assertEqual(case.resolution, "repair")
+        self.assertIn("Replaced the lamp driver", case.resolution_note, "asked together with the outcome")
         rating = self.env["aftersales.rating"].search([("case_id", "=", case.id)])
         self.assertEqual(rating.state, "requested", "the customer is asked to rate (V-5)")
 
@@ -207,3 +212,8 @@ class TestFlowTours(FieldServiceCommon, HttpCase):
         self.assertTrue(repair.aftersales_repair_deadline)
         told = repair.message_ids.filtered(lambda m: self.customer in m.partner_ids)
         self.assertIn("Lens motor worn out", told.body)
+
+    def test_overview_tour(self):
+        self.new_case(subject="Nobody took me")
+        self.new_case(subject="Somebody has me", user_id=self.aftersales_user.id)
+        self.start_tour("/odoo", "aftersales_overview_tour", login="as_manager", timeout=180)

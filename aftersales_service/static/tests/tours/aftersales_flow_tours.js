@@ -35,13 +35,15 @@ tours.add("aftersales_case_flow_tour", {
         click(".o_form_view button[name=action_assign_to_me]", "Take the case"),
         click(".o_form_view button[name=action_start]", "Start working on it"),
         status("in_progress"),
-        tab("Resolution"),
+        click('.o_form_view .o_statusbar_buttons button:contains("Resolve")', "Resolve"),
+        // one step: the outcome and how it was solved, together
+        click('.modal .o_field_widget[name=resolution] input[data-value="repair"]', "The outcome"),
         {
             content: "How it was solved",
-            trigger: ".o_form_view .o_field_widget[name=resolution] select",
-            run: "selectByLabel Repair",
+            trigger: ".modal .o_field_widget[name=resolution_note] .odoo-editor-editable",
+            run: "editor Replaced the lamp driver",
         },
-        click(".o_form_view button[name=action_resolve]", "Resolve"),
+        click(".modal footer button[name=action_resolve]", "Resolve"),
         status("resolved"),
         {
             content: "The customer was asked to rate the service (a real link in the chatter)",
@@ -74,7 +76,7 @@ tours.add("aftersales_return_approve_tour", {
     steps: () => [
         click(".o_form_view button[name=action_approve]", "Approve"),
         status("waiting_goods"),
-        click(".o_form_view button[name=action_view_pickings]", "The return receipt"),
+        click(".o_form_view .o_statusbar_buttons button[name=action_view_pickings]", "Next step: receive the goods"),
         click(".o_form_view button[name=button_validate]", "Receive the goods"),
         status("done"),
         click(".o_breadcrumb li.breadcrumb-item:last a", "Back to the return"),
@@ -199,6 +201,37 @@ tours.add("aftersales_repair_diagnosis_tour", {
         {
             content: "The repair is now due",
             trigger: ".o_form_view .o_field_widget[name=aftersales_repair_deadline]:not(:empty)",
+        },
+    ],
+});
+
+// The Overview: each figure of a team's card opens the documents behind it; the case kanban
+// reads in the workflow's order
+tours.add("aftersales_overview_tour", {
+    steps: () => [
+        ...stepUtils.goToAppSteps("aftersales_service.aftersales_menu_root", "Open After-Sales"),
+        click('.o_main_navbar [data-menu-xmlid="aftersales_service.aftersales_menu_overview"]', "Overview"),
+        {
+            content: "The team's card says what waits on it",
+            trigger: '.o_kanban_record:contains("Camera Support") .o_aftersales_team_todo',
+        },
+        click(
+            '.o_kanban_record:contains("Camera Support") button[name=action_open_overview]:contains("Unassigned")',
+            "The unassigned cases"
+        ),
+        {
+            content: "The unassigned case, and only it",
+            trigger: '.o_list_view .o_data_row:contains("Nobody took me")',
+        },
+        {
+            content: "No other case",
+            trigger: ".o_list_view:not(:has(.o_data_row:contains('Somebody has me')))",
+        },
+        click('.o_main_navbar [data-menu-xmlid="aftersales_service.aftersales_menu_operations"]', "Operations"),
+        click('.dropdown-item[data-menu-xmlid="aftersales_service.aftersales_case_menu"]', "Service Cases"),
+        {
+            content: "The kanban's columns follow the workflow: New before Assigned before In Progress",
+            trigger: ".o_kanban_group:nth-child(1):contains('New') + .o_kanban_group:contains('Assigned')",
         },
     ],
 });

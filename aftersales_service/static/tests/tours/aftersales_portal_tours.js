@@ -24,6 +24,19 @@ tours.add("aftersales_portal_case_tour", {
             run: "selectByIndex 1",
         },
         {
+            content: "Only the chosen order's products are offered",
+            trigger: "form.o_aftersales_case_form select[name=product_id]",
+            run() {
+                const options = document.querySelectorAll(
+                    "form.o_aftersales_case_form select[name=product_id] option"
+                );
+                const offered = [...options].filter((o) => !o.hidden).map((o) => o.textContent);
+                if (offered.some((label) => label.includes("Power Supply"))) {
+                    throw new Error(`Another order's product is offered: ${offered.join(", ")}`);
+                }
+            },
+        },
+        {
             content: "Choose the product",
             trigger: "form.o_aftersales_case_form select[name=product_id]",
             run: "selectByLabel Test Camera",
