@@ -124,7 +124,8 @@ def measure(env, size, tag="", counts=None):
         back.button_validate()
 
     step("receive (validate)", receive)
-    credit_note = step("credit note", ret.action_create_credit_note)
+    action = step("credit note", ret.action_create_credit_note)
+    credit_note = env[action["res_model"]].browse(action["res_id"])
     step("post", credit_note.action_post)
     assert ret.state == "done" or ret.state == "received", ret.state
     assert len(credit_note.invoice_line_ids) == size

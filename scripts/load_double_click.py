@@ -50,7 +50,13 @@ def make_users(admin, url, db, count):
         admin(
             "res.users",
             "create",
-            {"name": f"Double Click {i}", "login": login, "password": login, "groups_id": [(6, 0, groups)]},
+            {
+                "name": f"Double Click {i}",
+                "login": login,
+                "password": login,
+                "email": f"{login}@example.com",
+                "groups_id": [(6, 0, groups)],
+            },
         )
         users.append(Rpc(url, db, login, login))
     return users

@@ -7,7 +7,7 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 
 from .aftersales_revisit import slots_of_month
-from .tools import privileged
+from .tools import moves_of_action, privileged
 
 DEMO_MONTHS = 6
 CATEGORIES = ("quality", "technical", "complaint", "consultation", "non_quality", "quality", "technical")
@@ -290,7 +290,9 @@ class AftersalesDemo(models.AbstractModel):
                 ret.sudo().picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
             )
             if target == "done":
-                credit_note = ret.with_user(ref("base.user_admin")).action_create_credit_note()
+                credit_note = moves_of_action(
+                    self.env, ret.with_user(ref("base.user_admin")).action_create_credit_note()
+                )
                 credit_note.action_post()
 
     def _validate_transfers(self, pickings):

@@ -17,7 +17,8 @@ class AftersalesReturn(models.Model):
 
     def action_create_credit_note(self):
         """Reverse the original invoice lines for the received quantities (approved ones for
-        lines with nothing to receive), with their price, discount and taxes (R-6, R-8)."""
+        lines with nothing to receive), with their price, discount and taxes (R-6, R-8).
+        Returns the action opening the credit notes (``moves_of_action`` gives the records)."""
         self.ensure_one()
         lock_for_action(self)
         if self.state not in ("approved", "waiting_goods", "received"):
@@ -48,7 +49,8 @@ class AftersalesReturn(models.Model):
             and self.state == "received"
         ):
             privileged(self).state = "done"
-        return credit_notes
+        # an action, never a recordset: RPC clients cannot receive records (XML-RPC refuses them)
+        return credit_notes._get_records_action(context={"create": False})
 
     def _exchange_lines_to_settle(self):
         return self.line_ids.filtered(

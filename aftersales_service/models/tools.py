@@ -68,6 +68,12 @@ def isolated(env, what):
         _logger.exception("%s failed; the others go on", what)
 
 
+def moves_of_action(env, action):
+    """The records an action returned by ``_get_records_action`` opens (one or several)."""
+    ids = [action["res_id"]] if action.get("res_id") else action["domain"][0][2]
+    return env[action["res_model"]].browse(ids)
+
+
 def lock_for_action(records):
     """A double click makes one document: an action that creates a document (an approval, a
     picking, a credit note, an invoice, a notice) first marks its records as written by this

@@ -10,6 +10,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, freeze_time, new_test_user, tagged
 
+from ..models.tools import moves_of_action
 from .common import CaseCommon
 
 
@@ -155,7 +156,7 @@ class TestIntegrity(CaseCommon):
             line = ret.line_ids
             self.assertEqual(line.qty_received, 5)
             self.assertEqual(line.qty_to_refund, 2, "refunded quantity <= approved quantity")
-            credit_note = ret.action_create_credit_note()
+            credit_note = moves_of_action(self.env, ret.action_create_credit_note())
         self.assertEqual(credit_note.invoice_line_ids.quantity, 2)
         self.assertEqual(line.qty_refunded, 2)
         self.assertFalse(line.qty_to_refund)
@@ -273,7 +274,7 @@ class TestIntegrity(CaseCommon):
             ret = self._return(order, qty=2)
             ret.action_submit()
             self._receive(ret)
-            first_note = ret.action_create_credit_note()
+            first_note = moves_of_action(self.env, ret.action_create_credit_note())
             first_note.action_post()
         complaint = self.Complaint.with_user(self.aftersales_user).create(
             {

@@ -8,6 +8,7 @@ timings are measured by the scripts in ``benchmarks/``, never here.
 from odoo import Command, fields
 from odoo.tests import freeze_time, tagged
 
+from ..models.tools import moves_of_action
 from .common import CaseCommon
 
 # ceilings of one batch, whatever its size (a per-record regression fails them)
@@ -133,7 +134,7 @@ class TestQueryCounts(CaseCommon):
                 ret.action_submit()
                 ret.picking_ids.filtered(lambda p: p.picking_type_code == "incoming").button_validate()
                 self.assertEqual(ret.state, "received")
-                credit_note = ret.action_create_credit_note()
+                credit_note = moves_of_action(self.env, ret.action_create_credit_note())
                 credit_note.action_post()
                 self.assertEqual(len(credit_note.invoice_line_ids), len(order.order_line))
 

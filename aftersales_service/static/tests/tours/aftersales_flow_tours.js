@@ -82,12 +82,17 @@ tours.add("aftersales_return_approve_tour", {
         click(".o_breadcrumb li.breadcrumb-item:last a", "Back to the return"),
         click(".o_form_view button[name=action_create_credit_note]", "Create the credit note"),
         {
+            content: "The credit note (Odoo's own) opens",
+            trigger: ".o_form_view .o_field_widget[name=invoice_line_ids] .o_data_row",
+        },
+        click(".o_breadcrumb li.breadcrumb-item:last a", "Back to the return"),
+        {
             content: "The return's chatter links the credit note",
             trigger: '.o-mail-Message:contains("Credit note") a[data-oe-model="account.move"]',
         },
-        click(".o_form_view button[name=action_view_credit_notes]", "Open the credit note"),
+        click(".o_form_view button[name=action_view_credit_notes]", "Its credit notes"),
         {
-            content: "The credit note (Odoo's own) is open",
+            content: "The credit note again",
             trigger: ".o_form_view .o_field_widget[name=invoice_line_ids] .o_data_row",
         },
     ],
