@@ -12,24 +12,16 @@ server's URL. Only loopback addresses are contacted; every loop has a fixed coun
 
 import argparse
 import concurrent.futures
+import pathlib
 import sys
 import threading
 import time
 import uuid
 import xmlrpc.client
 
-
-class Rpc:
-    def __init__(self, url, db, login, password):
-        self.url, self.db, self.password = url, db, password
-        self.uid = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common").authenticate(db, login, password, {})
-        if not self.uid:
-            raise SystemExit(f"cannot log in as {login}")
-
-    def __call__(self, model, method, *args, **kwargs):
-        # one connection per call: the clients of a race never share one
-        proxy = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/object", allow_none=True)
-        return proxy.execute_kw(self.db, self.uid, self.password, model, method, list(args), kwargs)
+# the load test's XML-RPC client (one proxy per client thread)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
+from load_test import Rpc  # noqa: E402
 
 
 def xmlid(admin, module, name):

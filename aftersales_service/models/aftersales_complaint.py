@@ -277,14 +277,6 @@ class AftersalesComplaint(models.Model):
         ]
         return domain if (operator == "=") == value else ["!", "&", *domain]
 
-    @api.constrains("replacement_cost", "freight_cost", "other_cost")
-    def _check_costs(self):
-        for complaint in self:
-            if min(complaint.replacement_cost, complaint.freight_cost, complaint.other_cost) < 0:
-                raise ValidationError(
-                    _("Costs of complaint %(name)s cannot be negative.", name=complaint.name)
-                )
-
     @api.model_create_multi
     def create(self, vals_list):
         if not is_privileged(self):

@@ -355,11 +355,6 @@ class AftersalesFieldVisit(models.Model):
             visit.access_url = f"/my/visits/{visit.id}"
 
     # ------------------------------------------------------------------ constraints
-    @api.constrains("distance_km")
-    def _check_distance(self):
-        if any(visit.distance_km < 0 for visit in self):
-            raise ValidationError(_("The distance to the customer cannot be negative."))
-
     @api.constrains("appointment_start", "appointment_end")
     def _check_appointment(self):
         for visit in self:

@@ -1,5 +1,4 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import api, fields, models
 
 from .aftersales_complaint import CAUSE_TYPES, PENALTY_KINDS, SEVERITIES
 
@@ -24,12 +23,6 @@ class AftersalesPenaltyRule(models.Model):
     penalty_kind = fields.Selection(PENALTY_KINDS, required=True, default="fine")
     fixed_amount = fields.Monetary()
     loss_percent = fields.Float(string="% of Loss")
-
-    @api.constrains("fixed_amount", "loss_percent")
-    def _check_amounts(self):
-        for rule in self:
-            if rule.fixed_amount < 0 or rule.loss_percent < 0:
-                raise ValidationError(_("Penalty amounts cannot be negative."))
 
     @api.model
     def _match(self, complaint):

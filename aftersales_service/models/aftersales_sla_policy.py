@@ -13,7 +13,6 @@ class AftersalesSlaPolicy(models.Model):
     _order = "sequence, id"
     _check_company_auto = True
     _inherit = ["aftersales.number.guard"]
-    _aftersales_number_limits = {"at_risk_ratio": 1}
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10, help="The first matching policy applies.")
@@ -42,11 +41,10 @@ class AftersalesSlaPolicy(models.Model):
         help="Calendar of this policy; empty = the team's, then the company's.",
     )
 
-    @api.constrains("first_response_hours", "reply_hours", "resolution_hours", "at_risk_ratio")
+    @api.constrains("at_risk_ratio")
     def _check_hours(self):
+        # negative, non-finite and absurd hours: aftersales.number.guard
         for policy in self:
-            if min(policy.first_response_hours, policy.reply_hours, policy.resolution_hours) < 0:
-                raise ValidationError(_("SLA hours cannot be negative (policy %(name)s).", name=policy.name))
             if not 0 < policy.at_risk_ratio <= 1:
                 raise ValidationError(
                     _("'At Risk After' is a share between 0 and 1 (policy %(name)s).", name=policy.name)

@@ -51,12 +51,6 @@ class AftersalesTravelRequest(models.Model):
     can_submit = fields.Boolean(compute="_compute_can_flags")
     can_approve = fields.Boolean(compute="_compute_can_flags")
 
-    @api.constrains("estimated_cost", "actual_cost", "distance_km")
-    def _check_amounts(self):
-        for request in self:
-            if min(request.estimated_cost, request.actual_cost, request.distance_km) < 0:
-                raise ValidationError(_("Travel costs and distances cannot be negative."))
-
     @api.depends("state", "requester_id")
     @api.depends_context("uid")
     def _compute_can_flags(self):

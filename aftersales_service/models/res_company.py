@@ -25,34 +25,6 @@ DEFAULT_MAINTENANCE_STEPS = (
     (2400, 334, 365),
 )
 
-# settings where 0 means "off" (never "use the default"); none of them may be negative
-NON_NEGATIVE_SETTINGS = (
-    "aftersales_warranty_reminder_days",
-    "aftersales_escalation_hours",
-    "aftersales_repair_notice_hours",
-    "aftersales_repair_in_stock_hours",
-    "aftersales_key_customer_amount",
-    "aftersales_key_customer_months",
-    "aftersales_survey_campaign_months",
-    "aftersales_return_days",
-    "aftersales_refund_threshold",
-    "aftersales_investigation_days",
-    "aftersales_review_day",
-    "aftersales_revisits_normal",
-    "aftersales_revisits_key",
-    "aftersales_post_sale_months",
-    "aftersales_summary_months",
-    "aftersales_satisfaction_target",
-    "aftersales_city_radius_km",
-    "aftersales_arrival_city_hours",
-    "aftersales_arrival_200_hours",
-    "aftersales_arrival_300_hours",
-    "aftersales_arrival_400_hours",
-    "aftersales_home_radius_km",
-    "aftersales_wear_part_min",
-    "aftersales_wear_part_max",
-)
-
 
 class ResCompany(models.Model):
     _name = "res.company"
@@ -60,7 +32,6 @@ class ResCompany(models.Model):
     _aftersales_guard_prefix = "aftersales_"
     _aftersales_number_limits = {
         "aftersales_satisfaction_target": 100,
-        "aftersales_review_day": 28,
         "aftersales_city_radius_km": MAX_DISTANCE_KM,
         "aftersales_home_radius_km": MAX_DISTANCE_KM,
     }
@@ -425,17 +396,10 @@ class ResCompany(models.Model):
             ]
         )
 
-    @api.constrains(*NON_NEGATIVE_SETTINGS)
+    @api.constrains("aftersales_wear_part_min", "aftersales_wear_part_max", "aftersales_review_day")
     def _check_aftersales_settings(self):
+        # negative, non-finite and absurd settings: aftersales.number.guard (0 turns a rule off)
         for company in self:
-            for fname in NON_NEGATIVE_SETTINGS:
-                if company[fname] < 0:
-                    raise ValidationError(
-                        _(
-                            "%(setting)s cannot be negative (0 turns it off).",
-                            setting=self._fields[fname].string,
-                        )
-                    )
             if (
                 company.aftersales_wear_part_max
                 and company.aftersales_wear_part_max < company.aftersales_wear_part_min
