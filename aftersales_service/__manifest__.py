@@ -3,7 +3,7 @@
     "name": "After-Sales Service",
     "summary": "Warranties, service cases with response timers, returns and refunds, "
     "complaint penalties, revisits and satisfaction ratings",
-    "version": "18.0.1.6.0",
+    "version": "18.0.1.7.0",
     "category": "Services/After-Sales",
     "website": "https://github.com/aftersales-service/aftersales_service",
     "author": "aftersales_service contributors",

@@ -8,7 +8,7 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
-from .portal import own_domain
+from .portal import own_domain, readonly_unless_just_written
 
 
 class AftersalesFieldVisitPortal(CustomerPortal):
@@ -24,7 +24,9 @@ class AftersalesFieldVisitPortal(CustomerPortal):
             )
         return values
 
-    @http.route(["/my/visits", "/my/visits/page/<int:page>"], type="http", auth="user", website=True)
+    @http.route(
+        ["/my/visits", "/my/visits/page/<int:page>"], type="http", auth="user", website=True, readonly=True
+    )
     def portal_my_visits(self, page=1, **kw):
         Visit = request.env["aftersales.field.visit"]
         count = Visit.search_count(own_domain())
@@ -38,7 +40,14 @@ class AftersalesFieldVisitPortal(CustomerPortal):
         )
         return request.render("aftersales_service.portal_my_visits", values)
 
-    @http.route(["/my/visits/<int:visit_id>"], type="http", auth="public", website=True)
+    @http.route(
+        ["/my/visits/<int:visit_id>"],
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET"],
+        readonly=readonly_unless_just_written,
+    )
     def portal_my_visit(self, visit_id, access_token=None, report_type=None, download=False, **kw):
         try:
             visit_sudo = self._document_check_access("aftersales.field.visit", visit_id, access_token)

@@ -18,6 +18,14 @@ def parse_id(value):
         raise UserError(_("%(value)s is not a valid reference.", value=value)) from exc
 
 
+def readonly_unless_just_written(controller):
+    """``readonly`` of a detail page: served from a read-only cursor (a replica when Odoo has
+    ``--db_replica_host``), except right after the customer's own write. The redirect after a
+    form carries ``?message=``; that page must show what was just committed, which an
+    asynchronous replica may not have applied yet, so it reads the primary (read-your-writes)."""
+    return "message" not in request.httprequest.args
+
+
 def own_domain():
     """The portal lists the documents of the user's own company (commercial partner), as
     Odoo's portal lists orders: an internal user, whom the record rules let read every
@@ -38,7 +46,9 @@ class AftersalesCasePortal(CustomerPortal):
             )
         return values
 
-    @http.route(["/my/cases", "/my/cases/page/<int:page>"], type="http", auth="user", website=True)
+    @http.route(
+        ["/my/cases", "/my/cases/page/<int:page>"], type="http", auth="user", website=True, readonly=True
+    )
     def portal_my_cases(self, page=1, **kw):
         Case = request.env["aftersales.case"]
         count = Case.search_count(own_domain())
@@ -50,7 +60,14 @@ class AftersalesCasePortal(CustomerPortal):
         )
         return request.render("aftersales_service.portal_my_cases", values)
 
-    @http.route(["/my/cases/<int:case_id>"], type="http", auth="public", website=True)
+    @http.route(
+        ["/my/cases/<int:case_id>"],
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET"],
+        readonly=readonly_unless_just_written,
+    )
     def portal_my_case(self, case_id, access_token=None, **kw):
         try:
             case_sudo = self._document_check_access("aftersales.case", case_id, access_token)
@@ -81,7 +98,7 @@ class AftersalesCasePortal(CustomerPortal):
         )
         return request.render("aftersales_service.portal_case_new", page, status=status)
 
-    @http.route(["/my/cases/new"], type="http", auth="user", website=True, methods=["GET"])
+    @http.route(["/my/cases/new"], type="http", auth="user", website=True, methods=["GET"], readonly=True)
     def portal_case_new(self, order_id=None, **kw):
         return self._render_case_form(values={"order_id": order_id})
 

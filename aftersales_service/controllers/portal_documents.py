@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from odoo.http import request
 from odoo.tools import consteq
 
-from .portal import own_domain, parse_id
+from .portal import own_domain, parse_id, readonly_unless_just_written
 
 
 class AftersalesDocumentsPortal(CustomerPortal):
@@ -61,14 +61,19 @@ class AftersalesDocumentsPortal(CustomerPortal):
             raise request.not_found()
         return move_sudo
 
-    @http.route(["/my/compensations"], type="http", auth="user", website=True)
+    @http.route(["/my/compensations"], type="http", auth="user", website=True, readonly=True)
     def portal_my_compensations(self, **kw):
         values = self._prepare_portal_layout_values()
         values.update({"compensations": self._pending_compensations(), "page_name": "compensations"})
         return request.render("aftersales_service.portal_my_compensations", values)
 
     @http.route(
-        ["/my/compensations/<int:move_id>"], type="http", auth="public", website=True, methods=["GET"]
+        ["/my/compensations/<int:move_id>"],
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET"],
+        readonly=readonly_unless_just_written,
     )
     def portal_my_compensation(self, move_id, access_token=None, **kw):
         move_sudo = self._compensation_sudo(move_id, access_token)
@@ -109,8 +114,9 @@ class AftersalesDocumentsPortal(CustomerPortal):
                 )
         except UserError as exc:
             return self._render_compensation(move_sudo, access_token, error=exc.args[0], status=400)
-        query = f"?access_token={access_token}" if access_token else ""
-        return request.redirect(f"/my/compensations/{move_sudo.id}{query}")
+        # ?message=: the page after the answer reads the primary (readonly_unless_just_written)
+        query = f"&access_token={access_token}" if access_token else ""
+        return request.redirect(f"/my/compensations/{move_sudo.id}?message=answered{query}")
 
     def _list(self, model, url, template, key, page, order="id desc"):
         Model = request.env[model]
@@ -140,7 +146,13 @@ class AftersalesDocumentsPortal(CustomerPortal):
         return request.render(template, values)
 
     # ------------------------------------------------------------------ warranties (W)
-    @http.route(["/my/warranties", "/my/warranties/page/<int:page>"], type="http", auth="user", website=True)
+    @http.route(
+        ["/my/warranties", "/my/warranties/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+        readonly=True,
+    )
     def portal_my_warranties(self, page=1, **kw):
         return self._list(
             "aftersales.warranty",
@@ -151,7 +163,14 @@ class AftersalesDocumentsPortal(CustomerPortal):
             order="end_date desc, id desc",
         )
 
-    @http.route(["/my/warranties/<int:warranty_id>"], type="http", auth="public", website=True)
+    @http.route(
+        ["/my/warranties/<int:warranty_id>"],
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET"],
+        readonly=readonly_unless_just_written,
+    )
     def portal_my_warranty(self, warranty_id, access_token=None, report_type=None, download=False, **kw):
         return self._detail(
             "aftersales.warranty",
@@ -166,13 +185,22 @@ class AftersalesDocumentsPortal(CustomerPortal):
         )
 
     # ------------------------------------------------------------------ returns (R)
-    @http.route(["/my/returns", "/my/returns/page/<int:page>"], type="http", auth="user", website=True)
+    @http.route(
+        ["/my/returns", "/my/returns/page/<int:page>"], type="http", auth="user", website=True, readonly=True
+    )
     def portal_my_returns(self, page=1, **kw):
         return self._list(
             "aftersales.return", "/my/returns", "aftersales_service.portal_my_returns", "returns", page
         )
 
-    @http.route(["/my/returns/<int:return_id>"], type="http", auth="public", website=True)
+    @http.route(
+        ["/my/returns/<int:return_id>"],
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET"],
+        readonly=readonly_unless_just_written,
+    )
     def portal_my_return(self, return_id, access_token=None, report_type=None, download=False, **kw):
         return self._detail(
             "aftersales.return",
@@ -221,7 +249,7 @@ class AftersalesDocumentsPortal(CustomerPortal):
         )
         return request.render("aftersales_service.portal_return_new", page, status=status)
 
-    @http.route(["/my/returns/new"], type="http", auth="user", website=True, methods=["GET"])
+    @http.route(["/my/returns/new"], type="http", auth="user", website=True, methods=["GET"], readonly=True)
     def portal_return_new(self, order_id=None, **kw):
         order = None
         if order_id:

@@ -26,6 +26,7 @@ class AftersalesRatingController(http.Controller):
         auth="public",
         methods=["GET"],
         website=True,
+        readonly=True,
     )
     def rating_form(self, rating_id, token, **kw):
         rating = self._get_rating(rating_id, token)

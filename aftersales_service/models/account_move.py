@@ -94,6 +94,7 @@ class AccountMove(models.Model):
                 counts.get(order, 0) for order in move.invoice_line_ids.sale_line_ids.order_id
             )
 
+    @api.readonly
     def action_view_aftersales_returns(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_return_action")

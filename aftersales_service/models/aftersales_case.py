@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
 
-from .tools import check_protected_write, ensure_can, form_action, is_privileged, privileged
+from .tools import check_protected_write, ensure_can, form_action, is_privileged, new_access_token, privileged
 
 CASE_STATES = [
     ("new", "New"),
@@ -80,6 +80,8 @@ class AftersalesCase(models.Model):
     _mail_post_access = "read"
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
+    # drawn at creation: portal pages (read-only cursors) never write one
+    access_token = fields.Char(default=lambda self: new_access_token())
     subject = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
@@ -584,6 +586,7 @@ class AftersalesCase(models.Model):
         )
         return form_action(repair)
 
+    @api.readonly
     def action_view_repairs(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("repair.action_repair_order_tree")

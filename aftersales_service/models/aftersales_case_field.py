@@ -88,6 +88,7 @@ class AftersalesCase(models.Model):
             "user_id": (self.user_id or self.env.user).id,
         }
 
+    @api.readonly
     def action_view_field_visits(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

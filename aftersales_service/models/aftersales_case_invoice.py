@@ -168,6 +168,7 @@ class AftersalesCase(models.Model):
         self.message_post(body=_("Invoice %(invoice)s created.", invoice=invoice._get_html_link()))
         return form_action(invoice)
 
+    @api.readonly
     def action_view_invoices(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")

@@ -4,7 +4,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .aftersales_number_guard import MAX_DISTANCE_KM
-from .tools import check_protected_write, ensure_can, is_privileged, privileged
+from .tools import check_protected_write, ensure_can, is_privileged, new_access_token, privileged
 
 VISIT_STATES = [
     ("draft", "Draft"),
@@ -77,6 +77,8 @@ class AftersalesFieldVisit(models.Model):
     _aftersales_number_limits = {"distance_km": MAX_DISTANCE_KM, "labour_hours": 24 * 366}
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
+    # drawn at creation: portal pages (read-only cursors) never write one
+    access_token = fields.Char(default=lambda self: new_access_token())
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
@@ -576,6 +578,7 @@ class AftersalesFieldVisit(models.Model):
         self.activity_ids.unlink()
         return True
 
+    @api.readonly
     def action_print_report(self):
         return self.env.ref("aftersales_service.action_report_field_visit").report_action(self)
 

@@ -4,7 +4,14 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero
 
-from .tools import check_protected_write, ensure_can, is_privileged, lock_for_action, privileged
+from .tools import (
+    check_protected_write,
+    ensure_can,
+    is_privileged,
+    lock_for_action,
+    new_access_token,
+    privileged,
+)
 
 RETURN_STATES = [
     ("draft", "Draft"),
@@ -37,6 +44,8 @@ class AftersalesReturn(models.Model):
     _check_company_auto = True
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
+    # drawn at creation: portal pages (read-only cursors) never write one
+    access_token = fields.Char(default=lambda self: new_access_token())
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
@@ -556,6 +565,7 @@ class AftersalesReturn(models.Model):
         privileged(self).write({"state": "draft", "approver_id": False, "approval_date": False})
         return True
 
+    @api.readonly
     def action_view_pickings(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")
@@ -565,6 +575,7 @@ class AftersalesReturn(models.Model):
             action.update(views=[(False, "form")], view_mode="form", res_id=self.picking_ids.id)
         return action
 
+    @api.readonly
     def action_view_credit_notes(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_refund_type")

@@ -212,6 +212,7 @@ class AftersalesRevisit(models.Model):
         self.case_id = case
         return form_action(case)
 
+    @api.readonly
     def action_open_survey(self):
         """Staff fill the questionnaire during the call (V-2)."""
         self.ensure_one()

@@ -128,6 +128,7 @@ class AftersalesTeam(models.Model):
             )
         case.with_context(tracking_disable=True).write({"user_id": leader.id})
 
+    @api.readonly
     def action_view_cases(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_case_action")

@@ -2,7 +2,7 @@
 # (a rule part of the model, in a room of its own: see docs/ARCHITECTURE.md)
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 OPEN_CASE_STATES = ("new", "assigned", "in_progress", "waiting_customer")
@@ -84,6 +84,7 @@ class AftersalesTeam(models.Model):
                 Model = self.env[model]
                 team[fname] = Model.search_count(domain) if Model.has_access("read") else 0
 
+    @api.readonly
     def action_open_overview(self):
         """The documents behind a figure of the card (``overview`` in the button's context)."""
         self.ensure_one()

@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from .aftersales_warranty_policy import AFTER_EXPIRY_MODES
-from .tools import form_action
+from .tools import form_action, new_access_token
 
 WARRANTY_STATES = [("active", "Active"), ("expired", "Expired"), ("void", "Void")]
 
@@ -20,6 +20,8 @@ class AftersalesWarranty(models.Model):
     _check_company_auto = True
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
+    # drawn at creation: portal pages (read-only cursors) never write one
+    access_token = fields.Char(default=lambda self: new_access_token())
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
@@ -240,6 +242,7 @@ class AftersalesWarranty(models.Model):
         repair = self._create_repair_order(self.partner_id, self.product_id, lot=self.lot_id, warranty=self)
         return form_action(repair)
 
+    @api.readonly
     def action_view_repairs(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("repair.action_repair_order_tree")
@@ -276,9 +279,12 @@ class AftersalesWarranty(models.Model):
         return [sequence.get_next_char(number) for (number,) in self.env.cr.fetchall()]
 
     @api.model
+    @api.readonly
+    @api.returns("self", lambda value: value.id)
     def find_covering_warranty(self, partner, product, lot=None, date=None):
         """The warranty (0 or 1 record) covering ``product`` (serial ``lot``) of ``partner`` on
         ``date`` (default today): same commercial partner, not void, start <= date <= end.
+        Over RPC (read-only: a replica answers it) the warranty's id, or False.
 
         A serial that has no warranty of its own (its policy started on the invoice or the order,
         before serials were known) is covered by the customer's warranty of that product without

@@ -94,6 +94,7 @@ class AftersalesWarrantyPolicy(models.Model):
                     )
                 )
 
+    @api.readonly
     def action_view_warranties(self):
         self.ensure_one()
         xml_id = "aftersales_service.aftersales_warranty_action"

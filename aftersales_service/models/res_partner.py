@@ -133,6 +133,7 @@ class ResPartner(models.Model):
             self.env["aftersales.revisit"]._on_class_change(self)  # V-1
         return res
 
+    @api.readonly
     def action_view_aftersales_revisits(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_revisit_action")
@@ -158,6 +159,7 @@ class ResPartner(models.Model):
         for partner in self:
             partner.aftersales_case_count = counts.get(partner.commercial_partner_id, 0)
 
+    @api.readonly
     def action_view_aftersales_cases(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_case_action")
@@ -183,6 +185,7 @@ class ResPartner(models.Model):
         for partner in self:
             partner.aftersales_return_count = counts.get(partner.commercial_partner_id, 0)
 
+    @api.readonly
     def action_view_aftersales_returns(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_return_action")
@@ -190,6 +193,7 @@ class ResPartner(models.Model):
         action["context"] = {"create": False}
         return action
 
+    @api.readonly
     def action_view_aftersales_warranties(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -217,6 +221,7 @@ class ResPartner(models.Model):
     def _compute_aftersales_file_counts(self):
         count_history(self, CUSTOMER_HISTORY, lambda partner: partner.commercial_partner_id.id)
 
+    @api.readonly
     def action_view_aftersales_file(self):
         """The documents of one kind (``aftersales_kind`` in the button's context) of this
         customer (the company and its contacts)."""

@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 # S-3: the after-sales fields of an order carry the groups that may read their records, so that
@@ -44,6 +44,7 @@ class SaleOrder(models.Model):
         for order in self:
             order.aftersales_case_count = counts.get(order, 0)
 
+    @api.readonly
     def action_view_aftersales_cases(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_case_action")
@@ -104,6 +105,7 @@ class SaleOrder(models.Model):
             "context": {f"default_{field}": value for field, value in vals.items()},
         }
 
+    @api.readonly
     def action_view_aftersales_returns(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_return_action")
@@ -117,6 +119,7 @@ class SaleOrder(models.Model):
         self.env["aftersales.warranty"]._create_from_order_lines(self.order_line)
         return res
 
+    @api.readonly
     def action_view_aftersales_warranties(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

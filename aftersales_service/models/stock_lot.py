@@ -47,6 +47,7 @@ class StockLot(models.Model):
     def _compute_aftersales_counts(self):
         count_history(self, UNIT_HISTORY, lambda lot: lot.id)
 
+    @api.readonly
     def action_view_aftersales_file(self):
         """The documents of one kind (``aftersales_kind`` in the button's context) of this unit."""
         self.ensure_one()

@@ -1,4 +1,5 @@
 import logging
+import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -243,3 +244,10 @@ def add_working_hours(calendar, start, hours):
     the clock without one."""
     planned = calendar.plan_hours(hours, start, compute_leaves=True) if calendar else False
     return planned or start + timedelta(hours=hours)
+
+
+def new_access_token():
+    """The portal token of a new document, as ``portal.mixin._portal_ensure_token`` draws it.
+    Drawn at creation, so that a portal page rendering links to the document (``get_portal_url``)
+    never writes one: those pages run on read-only cursors (a replica)."""
+    return str(uuid.uuid4())

@@ -24,3 +24,4 @@ from . import test_ux_buttons
 from . import test_numbers_and_companies
 from . import test_zz_double_click
 from . import test_loose_ends
+from . import test_readonly_routes
