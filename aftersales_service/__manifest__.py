@@ -31,9 +31,12 @@
         # - warranty (W)
         "data/ir_sequence_data.xml",
         "data/aftersales_warranty_data.xml",
+        "data/aftersales_registration_data.xml",
+        "data/aftersales_contract_data.xml",
         "data/ir_cron_data.xml",
         # - service cases (C)
         "data/aftersales_case_data.xml",
+        "data/aftersales_loan_data.xml",
         # - complaints (P)
         "data/aftersales_complaint_data.xml",
         "report/penalty_notice_report.xml",
@@ -75,6 +78,9 @@
         "views/aftersales_sla_policy_views.xml",
         "views/aftersales_case_portal_templates.xml",
         "views/aftersales_documents_portal_templates.xml",
+        "views/aftersales_repair_portal_templates.xml",
+        "views/aftersales_registration_portal_templates.xml",
+        "views/aftersales_contract_portal_templates.xml",
         # - field service (F)
         "views/aftersales_field_visit_views.xml",
         "views/aftersales_field_visit_portal_templates.xml",
@@ -86,6 +92,14 @@
         "views/res_config_settings_views.xml",
         # menus (last: they reference the actions above)
         "views/aftersales_menus.xml",
+        # - loaner units (after the menus: its menu is under Operations)
+        "views/aftersales_loan_views.xml",
+        # - registered units (W-1, W-2 for units bought elsewhere; its menu is under Operations)
+        "views/aftersales_unit_registration_views.xml",
+        # - internal service (C-5, type D)
+        "views/aftersales_case_internal_views.xml",
+        # - service contracts (C-5 type B; its menu is under Operations)
+        "views/aftersales_contract_views.xml",
         "data/aftersales_data_done.xml",
     ],
     "demo": [
@@ -95,6 +109,7 @@
         "demo/complaint_demo.xml",
         "demo/revisit_demo.xml",
         "demo/field_service_demo.xml",
+        "demo/registration_demo.xml",
         "demo/history_demo.xml",
     ],
     "assets": {

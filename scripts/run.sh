@@ -50,6 +50,7 @@ cat >&2 <<MSG
   Log in as  admin / admin            (After-Sales manager, all settings)
          or  aftersales_agent / aftersales_agent      (After-Sales user)
          or  aftersales_manager / aftersales_manager  (Customer Service Manager)
+         or  erik / erik                      (portal customer: /my, registered units, repair, loaner)
   Languages: English, 简体中文 (zh_CN), Svenska (sv_SE): user menu > My Preferences > Language.
   Database: $DB on $PGHOST:$PGPORT   Stop with Ctrl-C.
 

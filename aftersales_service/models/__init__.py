@@ -5,6 +5,7 @@ from . import aftersales_warranty_exclusion
 from . import aftersales_warranty_policy
 from . import aftersales_warranty
 from . import aftersales_warranty_automation
+from . import aftersales_unit_registration
 from . import product_category
 from . import product_template
 from . import product_product
@@ -28,6 +29,8 @@ from . import aftersales_return
 from . import aftersales_return_line
 from . import aftersales_return_goods
 from . import aftersales_return_refund
+from . import aftersales_loan
+from . import aftersales_case_loan
 from . import stock_picking
 from . import stock_lot
 from . import aftersales_complaint
@@ -49,3 +52,6 @@ from . import aftersales_maintenance
 from . import aftersales_case_field
 from . import repair_order_milestone  # extends aftersales.case too: after it
 from . import aftersales_demo
+from . import aftersales_contract
+from . import aftersales_case_contract  # extends aftersales.case: after its other parts
+from . import aftersales_case_internal  # type D: after the contract (internal service wins)

@@ -348,10 +348,22 @@ class AftersalesCase(models.Model):
                     )
 
     def _lot_sold_to(self, customer):
-        """True when a done customer delivery of this serial went to ``customer``."""
-        # sudo: stock move lines are read only to check the serial's customer, nothing is returned
+        """True when a done customer delivery of this serial went to ``customer``, or the unit is
+        theirs by a warranty (a unit bought elsewhere and registered, or transferred to them)."""
+        # sudo: stock move lines and warranties are read only to check the serial's customer,
+        # nothing is returned
         return bool(
-            self.env["stock.move.line"]
+            self.env["aftersales.warranty"]
+            .sudo()
+            .search_count(
+                [
+                    ("lot_id", "=", self.lot_id.id),
+                    ("commercial_partner_id", "=", customer.id),
+                    ("state", "!=", "void"),
+                ],
+                limit=1,
+            )
+            or self.env["stock.move.line"]
             .sudo()
             .search_count(
                 [

@@ -63,6 +63,8 @@ class AftersalesDemo(models.AbstractModel):
         self._demo_complaints(rng, company, agent, customers, months)
         if company.chart_template:  # returns and their credit notes need the accounting
             self._demo_returns(company, agent, manager, customers)
+            self._demo_contract(company, manager)
+        self._demo_loan(company, agent)
 
     # ---------------------------------------------------------------- cases and ratings (C, V-5)
     def _demo_cases(self, rng, company, agent, manager, customers, products, months):
@@ -302,3 +304,76 @@ class AftersalesDemo(models.AbstractModel):
             move.quantity = move.product_uom_qty
             move.picked = True
         pickings.button_validate()
+
+    # ---------------------------------------------------------------- service contract (B)
+    def _demo_contract(self, company, manager):
+        """Nordic Retail's cameras under a yearly service contract started four months ago: its
+        first period invoiced by the cron, a covered case using it."""
+        ref = self.env.ref
+        customer = ref("aftersales_service.partner_nordic_retail_demo")
+        camera = ref("aftersales_service.product_camera_demo")
+        today = company._aftersales_date()
+        contract = (
+            self.env["aftersales.contract"]
+            .with_user(manager)
+            .create(
+                {
+                    "partner_id": customer.id,
+                    "company_id": company.id,
+                    "product_ids": [Command.set(camera.ids)],
+                    "date_start": today - relativedelta(months=4),
+                    "date_end": today + relativedelta(months=8, days=-1),
+                    "sla_policy_id": ref("aftersales_service.sla_policy_default").id,
+                    "visits_included": 4,
+                    "hours_included": 10.0,
+                    "price": 1200.0,
+                    "invoice_period": "year",
+                }
+            )
+        )
+        contract.action_start()
+        self.env["aftersales.contract"]._cron_invoice_contracts()
+        self.env["aftersales.case"].with_user(manager).create(
+            {
+                "subject": "Contract camera: lens fogs up in the morning",
+                "partner_id": customer.id,
+                "company_id": company.id,
+                "channel": "phone",
+                "category": "quality",
+                "product_id": camera.id,
+                "time_spent": 1.5,
+            }
+        )
+
+    # ---------------------------------------------------------------- loaner unit
+    def _demo_loan(self, company, agent):
+        """A loaner camera out with Erik while his registered camera is looked after."""
+        ref = self.env.ref
+        camera = ref("aftersales_service.product_camera_demo")
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+        case = ref("aftersales_service.aftersales_case_registered_camera_demo", raise_if_not_found=False)
+        if not warehouse or not case:
+            return
+        location = self.env["stock.location"].create(
+            {"name": "Loaner units", "usage": "internal", "location_id": warehouse.view_location_id.id}
+        )
+        company.aftersales_loaner_location_id = location
+        lot = self.env["stock.lot"].create(
+            {"name": "LOAN-CAM-01", "product_id": camera.id, "company_id": company.id}
+        )
+        self.env["stock.quant"]._update_available_quantity(camera, location, 1.0, lot_id=lot)
+        loan = (
+            self.env["aftersales.loan"]
+            .with_user(agent)
+            .create(
+                {
+                    "case_id": case.id,
+                    "product_id": camera.id,
+                    "lot_id": lot.id,
+                    "date_due": company._aftersales_date() + timedelta(days=10),
+                }
+            )
+        )
+        loan.action_lend()
+        # sudo: the warehouse ships the loaner (the agent does not run the warehouse)
+        self._validate_transfers(loan.sudo().picking_ids)

@@ -14,6 +14,7 @@ AFTERSALES_SEQUENCES = {
     "aftersales.return": ("After-Sales Return", "RET/%(year)s/"),
     "aftersales.complaint": ("Complaint", "CMP/%(year)s/"),
     "aftersales.field.visit": ("Field Visit", "FV/%(year)s/"),
+    "aftersales.loan": ("Loaned Unit", "LOAN/%(year)s/"),
 }
 
 # F-6 default steps: (operating hours, due from day, due to day) after the warranty start
@@ -124,6 +125,14 @@ class ResCompany(models.Model):
         string="Compensation Product",
         domain=[("type", "=", "service")],
         help="Product of the compensation / discount line of a sales discount certificate.",
+    )
+
+    aftersales_loaner_location_id = fields.Many2one(
+        "stock.location",
+        string="Loaner Location",
+        domain="[('usage', '=', 'internal'), ('company_id', 'in', [id, False])]",
+        help="Units lent to customers while theirs is looked after leave from, and come back to, "
+        "this stock location.",
     )
 
     # --- complaints (P) ---------------------------------------------------------------------

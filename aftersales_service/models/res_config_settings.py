@@ -74,6 +74,9 @@ class ResConfigSettings(models.TransientModel):
     aftersales_post_credit_notes = fields.Boolean(
         related="company_id.aftersales_post_credit_notes", readonly=False
     )
+    aftersales_loaner_location_id = fields.Many2one(
+        related="company_id.aftersales_loaner_location_id", readonly=False
+    )
     aftersales_compensation_product_id = fields.Many2one(
         related="company_id.aftersales_compensation_product_id", readonly=False
     )

@@ -24,4 +24,9 @@ from . import test_ux_buttons
 from . import test_numbers_and_companies
 from . import test_zz_double_click
 from . import test_loose_ends
+from . import test_repair_portal
 from . import test_readonly_routes
+from . import test_unit_registration
+from . import test_contract
+from . import test_internal_service
+from . import test_loan

@@ -45,6 +45,17 @@ ROUTES = {
     "portal_my_visits": True,
     "portal_my_visit": JUST_WRITTEN,
     "portal_visit_sign": False,
+    # repairs in the workshop (C-7, issue 26)
+    "portal_my_repairs": True,
+    "portal_my_repair": JUST_WRITTEN,
+    # registered units (W-1, W-2 for units bought elsewhere)
+    "portal_my_registrations": True,
+    "portal_my_registration": JUST_WRITTEN,
+    "portal_registration_new": True,
+    "portal_registration_create": False,
+    # service contracts (C-5 type B)
+    "portal_my_contracts": True,
+    "portal_my_contract": JUST_WRITTEN,
     # ratings (V-5)
     "rating_form": True,
     "rating_submit": False,

@@ -3,7 +3,7 @@ after the tour, the test checks what the flow wrote."""
 
 from datetime import datetime
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
 
 from .test_field_service import FieldServiceCommon
 
@@ -23,6 +23,15 @@ class TestPortalTours(FieldServiceCommon, HttpCase):
         self.assertEqual(case.sale_order_id, order)
         self.assertEqual(case.product_id, self.product_camera)
         self.assertEqual(case.lot_id, serial)
+
+    def test_portal_registration_tour(self):
+        self.start_tour("/my/home", "aftersales_portal_registration_tour", login="as_portal", timeout=120)
+        registration = self.env["aftersales.unit.registration"].search([("serial", "=", "TOUR-SN-1")])
+        self.assertEqual(len(registration), 1)
+        self.assertEqual(registration.partner_id, self.customer)
+        self.assertEqual(registration.state, "submitted")
+        self.assertEqual(str(registration.purchase_date), "2026-05-02")
+        self.assertEqual(registration.proof_count, 1, "the receipt is on the registration")
 
     def test_portal_return_tour(self):
         self.company.aftersales_refund_threshold = 0.0
@@ -217,3 +226,24 @@ class TestFlowTours(FieldServiceCommon, HttpCase):
         self.new_case(subject="Nobody took me")
         self.new_case(subject="Somebody has me", user_id=self.aftersales_user.id)
         self.start_tour("/odoo", "aftersales_overview_tour", login="as_manager", timeout=180)
+
+    def test_contract_tours(self):
+        contract = self.env["aftersales.contract"].create(
+            {
+                "partner_id": self.customer.id,
+                "product_ids": [(6, 0, self.product_camera.ids)],
+                "date_start": "2026-06-01",
+                "date_end": "2027-05-31",
+                "price": 300.0,
+                "invoice_period": "quarter",
+            }
+        )
+        url = f"/odoo/aftersales.contract/{contract.id}"
+        self.start_tour(url, "aftersales_contract_start_tour", login="as_manager", timeout=180)
+        self.assertEqual(contract.state, "running")
+        with freeze_time("2026-06-10 10:00:00"):  # in the first quarter
+            self.env["aftersales.contract"]._cron_invoice_contracts()
+        invoice = contract.invoice_ids
+        self.assertEqual(len(invoice), 1, "the first quarter")
+        self.assertEqual((invoice.state, invoice.amount_untaxed), ("posted", 300.0))
+        self.start_tour(url, "aftersales_contract_invoices_tour", login="as_manager", timeout=180)

@@ -240,3 +240,22 @@ tours.add("aftersales_overview_tour", {
         },
     ],
 });
+
+// C-5 (B): the manager starts a service contract; the cron invoices it; the invoice is on the
+// contract (tests/test_tours.py opens the contract)
+tours.add("aftersales_contract_start_tour", {
+    steps: () => [
+        click(".o_form_view button[name=action_start]", "Start the draft contract"),
+        status("running"),
+    ],
+});
+
+tours.add("aftersales_contract_invoices_tour", {
+    steps: () => [
+        click(".o_form_view button[name=action_view_invoices]", "Its invoices"),
+        {
+            content: "The period's invoice, for the contract's price",
+            trigger: '.o_list_view .o_data_row:contains("300.00")',
+        },
+    ],
+});

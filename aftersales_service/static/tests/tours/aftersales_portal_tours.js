@@ -195,3 +195,55 @@ tours.add("aftersales_portal_compensation_tour", {
         },
     ],
 });
+
+// W-1, W-2 for units bought elsewhere: the customer registers a unit with its proof of purchase
+tours.add("aftersales_portal_registration_tour", {
+    url: "/my/home",
+    steps: () => [
+        {
+            content: "Register a unit from the portal home",
+            trigger: 'a[href="/my/registrations/new"]',
+            run: "click",
+        },
+        {
+            content: "The product bought from a dealer",
+            trigger: "form.o_aftersales_registration_form select[name=product_id]",
+            run: "selectByLabel Test Camera",
+        },
+        {
+            content: "Its serial number",
+            trigger: "form.o_aftersales_registration_form input[name=serial]",
+            run: "edit TOUR-SN-1",
+        },
+        {
+            content: "When it was bought",
+            trigger: "form.o_aftersales_registration_form input[name=purchase_date]",
+            run() {
+                this.anchor.value = "2026-05-02"; // a date input: its value, as the date picker sets it
+            },
+        },
+        {
+            content: "Where",
+            trigger: "form.o_aftersales_registration_form input[name=dealer_name]",
+            run: "edit Kamerabutiken",
+        },
+        {
+            content: "The receipt",
+            trigger: "form.o_aftersales_registration_form input[name=attachments]",
+            run() {
+                const files = new DataTransfer();
+                files.items.add(new File(["receipt of TOUR-SN-1"], "receipt.txt", { type: "text/plain" }));
+                this.anchor.files = files.files;
+            },
+        },
+        {
+            content: "Register",
+            trigger: "form.o_aftersales_registration_form button[type=submit]",
+            run: "click",
+        },
+        {
+            content: "Registered, under review",
+            trigger: '.o_aftersales_registration:contains("TOUR-SN-1"):contains("Under review")',
+        },
+    ],
+});
