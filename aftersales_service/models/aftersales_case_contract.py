@@ -75,7 +75,7 @@ class AftersalesCase(models.Model):
         "field_visit_ids.state",
     )
     def _compute_service_type(self):
-        super()._compute_service_type()
+        res = super()._compute_service_type()
         for case in self:
             if not case.contract_id:
                 if case.service_type == "contract":  # no longer covered: nothing makes it free
@@ -88,6 +88,7 @@ class AftersalesCase(models.Model):
                 pass  # free anyway (advice, W-3 in warranty): the contract changes nothing
             else:
                 case.service_type = "paid"
+        return res
 
     def _aftersales_contract_usage(self):
         """(visits, hours) the case uses of its contract's entitlement: its field visits not

@@ -88,17 +88,19 @@ class AftersalesCase(models.Model):
 
     @api.depends("is_internal")
     def _compute_service_type(self):
-        super()._compute_service_type()
+        res = super()._compute_service_type()
         for case in self:
             if case.is_internal:
                 case.service_type = "internal"
+        return res
 
     @api.depends("service_type")
     def _compute_can_invoice(self):
-        super()._compute_can_invoice()
+        res = super()._compute_can_invoice()
         for case in self:
             if case.service_type == "internal":
                 case.can_invoice = False
+        return res
 
     def _compute_internal_cost(self):
         for case in self:
@@ -118,8 +120,9 @@ class AftersalesCase(models.Model):
         return super().action_create_invoice()
 
     def _action_close(self):
-        super()._action_close()
+        res = super()._action_close()
         self.filtered(lambda c: c.service_type == "internal")._aftersales_book_internal_costs()
+        return res
 
     def _aftersales_internal_cost_vals(self):
         """The cost lines of the case's work: each part used (the case's and its done visits') at

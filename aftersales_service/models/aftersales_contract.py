@@ -89,12 +89,8 @@ class AftersalesContract(models.Model):
         tracking=True,
         help="The response and resolution times of the covered cases, instead of the company's.",
     )
-    visits_included = fields.Integer(
-        string="Visits Included", tracking=True, help="Field visits included per invoicing period."
-    )
-    hours_included = fields.Float(
-        string="Hours Included", tracking=True, help="Labour hours included per invoicing period."
-    )
+    visits_included = fields.Integer(tracking=True, help="Field visits included per invoicing period.")
+    hours_included = fields.Float(tracking=True, help="Labour hours included per invoicing period.")
     price = fields.Monetary(currency_field="currency_id", tracking=True, help="Invoiced per period.")
     invoice_period = fields.Selection(INVOICE_PERIODS, required=True, default="month", tracking=True)
     invoice_product_id = fields.Many2one(

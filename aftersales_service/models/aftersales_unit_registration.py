@@ -52,9 +52,7 @@ class AftersalesUnitRegistration(models.Model):
         help="The unit's serial in Odoo, found or made at approval.",
     )
     purchase_date = fields.Date(required=True, tracking=True)
-    dealer_id = fields.Many2one(
-        "res.partner", string="Dealer", tracking=True, help="Where the customer bought the unit."
-    )
+    dealer_id = fields.Many2one("res.partner", tracking=True, help="Where the customer bought the unit.")
     dealer_name = fields.Char(help="The dealer as the customer named it (portal).")
     proof_count = fields.Integer(string="Proofs of Purchase", compute="_compute_proof_count")
     state = fields.Selection(
@@ -89,9 +87,10 @@ class AftersalesUnitRegistration(models.Model):
     ]
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for registration in self:
             registration.access_url = f"/my/registrations/{registration.id}"
+        return res
 
     def _compute_proof_count(self):
         # sudo: counting the attachments of records the user reads
