@@ -3,7 +3,31 @@
 // Python tests (tests/test_tours.py), which also check what the flow wrote.
 import { registry } from "@web/core/registry";
 
-const tours = registry.category("web_tour.tours");
+// Each tour ends once its last page settled: the portal chatter (in its shadow root) and every
+// image, avatars included, loaded. A request of the page still in flight when the test ends
+// reaches a closed test cursor ("cursor already closed", an error in the log).
+const pageSettled = {
+    content: "The page settled: its chatter and images are loaded",
+    trigger: "body",
+    async run() {
+        for (let i = 0; i < 100; i++) {
+            const root = document.querySelector("#chatterRoot");
+            const shadow = root && root.shadowRoot;
+            const images = [...document.images, ...(shadow ? shadow.querySelectorAll("img") : [])];
+            const chatterReady = !document.querySelector(".o_portal_chatter") || (shadow && shadow.querySelector(".o-mail-Thread"));
+            if (chatterReady && images.every((img) => img.complete)) {
+                return;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+    },
+};
+const tourRegistry = registry.category("web_tour.tours");
+const tours = {
+    add(name, tour) {
+        tourRegistry.add(name, { ...tour, steps: () => [...tour.steps(), pageSettled] });
+    },
+};
 
 tours.add("aftersales_portal_case_tour", {
     url: "/my/home",
