@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 
 from .aftersales_case import SERVICE_TYPES
 from .aftersales_field_visit import RESPONSIBILITIES
-from .tools import form_action, lock_for_action, privileged
+from .tools import documents_action, form_action, lock_for_action, privileged
 
 
 class AftersalesCase(models.Model):
@@ -171,7 +171,4 @@ class AftersalesCase(models.Model):
     @api.readonly
     def action_view_invoices(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
-        action["domain"] = [("id", "in", self.invoice_ids.ids)]
-        action["context"] = {"create": False}
-        return action
+        return documents_action(self.env, "account.action_move_out_invoice_type", self.invoice_ids)

@@ -8,11 +8,13 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .tools import (
     check_protected_write,
+    documents_action,
     is_privileged,
     isolated,
     lock_for_action,
     new_access_token,
     privileged,
+    schedule_todo,
 )
 
 CONTRACT_STATES = [
@@ -314,10 +316,7 @@ class AftersalesContract(models.Model):
     @api.readonly
     def action_view_invoices(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
-        action["domain"] = [("id", "in", self.invoice_ids.ids)]
-        action["context"] = {"create": False}
-        return action
+        return documents_action(self.env, "account.action_move_out_invoice_type", self.invoice_ids)
 
     @api.readonly
     def action_view_cases(self):
@@ -414,18 +413,15 @@ class AftersalesContract(models.Model):
         contracts = self.search(domain, limit=batch_size, order="renewal_date, id")
         for contract in contracts:
             with isolated(self.env, f"Renewal reminder of the service contract {contract.name}"):
-                user = contract.company_id.aftersales_manager_id or contract.user_id
-                if user:
-                    contract.activity_schedule(
-                        "mail.mail_activity_data_todo",
-                        user_id=user.id,
-                        date_deadline=contract.company_id._aftersales_date(),
-                        summary=_(
-                            "Service contract %(name)s ends on %(date)s: renew it with the customer",
-                            name=contract.name,
-                            date=contract.date_end,
-                        ),
-                    )
+                schedule_todo(
+                    contract,
+                    contract.company_id.aftersales_manager_id or contract.user_id,
+                    _(
+                        "Service contract %(name)s ends on %(date)s: renew it with the customer",
+                        name=contract.name,
+                        date=contract.date_end,
+                    ),
+                )
                 privileged(contract).write({"renewal_reminded": True})
         done += len(contracts)
         if len(contracts) == batch_size:

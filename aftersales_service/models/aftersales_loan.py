@@ -2,7 +2,16 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
-from .tools import check_protected_write, form_action, is_privileged, isolated, lock_for_action, privileged
+from .tools import (
+    check_protected_write,
+    documents_action,
+    form_action,
+    is_privileged,
+    isolated,
+    lock_for_action,
+    privileged,
+    schedule_todo,
+)
 
 LOAN_STATES = [
     ("draft", "Draft"),
@@ -487,10 +496,7 @@ class AftersalesLoan(models.Model):
     @api.readonly
     def action_view_invoices(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
-        action["domain"] = [("id", "in", self.invoice_ids.ids)]
-        action["context"] = {"create": False}
-        return action
+        return documents_action(self.env, "account.action_move_out_invoice_type", self.invoice_ids)
 
     # ------------------------------------------------------------------ cron
     @api.model
@@ -502,18 +508,11 @@ class AftersalesLoan(models.Model):
         loans = self.search(domain, limit=batch_size, order="date_due, id")
         for loan in loans:
             with isolated(self.env, f"Chasing the overdue loan {loan.name}"):
-                user = loan.case_id.user_id or loan.company_id.aftersales_manager_id
-                if user:
-                    loan.activity_schedule(
-                        "mail.mail_activity_data_todo",
-                        user_id=user.id,
-                        date_deadline=loan.company_id._aftersales_date(),
-                        summary=_(
-                            "Loaned unit %(name)s was due back on %(date)s",
-                            name=loan.name,
-                            date=loan.date_due,
-                        ),
-                    )
+                schedule_todo(
+                    loan,
+                    loan.case_id.user_id or loan.company_id.aftersales_manager_id,
+                    _("Loaned unit %(name)s was due back on %(date)s", name=loan.name, date=loan.date_due),
+                )
                 privileged(loan).write({"overdue_chased": True})
         remaining = self.search_count(domain) if len(loans) == batch_size else 0
         self.env["ir.cron"]._notify_progress(done=len(loans), remaining=remaining)

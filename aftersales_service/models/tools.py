@@ -251,3 +251,24 @@ def new_access_token():
     Drawn at creation, so that a portal page rendering links to the document (``get_portal_url``)
     never writes one: those pages run on read-only cursors (a replica)."""
     return str(uuid.uuid4())
+
+
+def documents_action(env, xmlid, records):
+    """Odoo's window action ``xmlid`` (invoices, credit notes...) on ``records`` only, without a
+    New button: the smart buttons of the documents an after-sales record made."""
+    action = env["ir.actions.act_window"]._for_xml_id(xmlid)
+    action["domain"] = [("id", "in", records.ids)]
+    action["context"] = {"create": False}
+    return action
+
+
+def schedule_todo(record, user, summary):
+    """A to-do for ``user`` on ``record``, due on its company's day; nothing without a user (the
+    crons' reminders and chases)."""
+    if user:
+        record.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=user.id,
+            date_deadline=record.company_id._aftersales_date(),
+            summary=summary,
+        )
