@@ -3,7 +3,7 @@
     "name": "After-Sales Service",
     "summary": "Warranties, service cases with response timers, returns and refunds, "
     "complaint penalties, revisits and satisfaction ratings",
-    "version": "18.0.1.7.0",
+    "version": "18.0.1.8.0",
     "category": "Services/After-Sales",
     "website": "https://github.com/aftersales-service/aftersales_service",
     "author": "aftersales_service contributors",
@@ -44,6 +44,7 @@
         "data/aftersales_field_service_data.xml",
         "report/field_visit_report.xml",
         "report/aftersales_documents_report.xml",
+        "report/aftersales_return_label_report.xml",
         # - revisits and satisfaction (V)
         "data/aftersales_revisit_data.xml",
         "data/mail_template_data.xml",
@@ -61,6 +62,7 @@
         "views/sale_order_views.xml",
         # - returns (R) (before cases: the case form opens returns)
         "views/aftersales_return_views.xml",
+        "views/aftersales_return_label_views.xml",
         "views/account_move_views.xml",
         # - complaints (P)
         "views/aftersales_complaint_views.xml",
@@ -78,6 +80,7 @@
         "views/aftersales_sla_policy_views.xml",
         "views/aftersales_case_portal_templates.xml",
         "views/aftersales_documents_portal_templates.xml",
+        "views/aftersales_return_label_templates.xml",
         "views/aftersales_repair_portal_templates.xml",
         "views/aftersales_registration_portal_templates.xml",
         "views/aftersales_contract_portal_templates.xml",

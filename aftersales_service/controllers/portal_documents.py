@@ -228,6 +228,10 @@ class AftersalesDocumentsPortal(CustomerPortal):
         # are shown from it
         order_sudo = order.sudo() if order else request.env["sale.order"]
         returnable = order_sudo.order_line._aftersales_returnable_qties() if order else {}
+        # serial-tracked lines: the customer ticks the units they send back
+        returnable_lots = (
+            request.env["aftersales.return"]._portal_returnable_lots(order_sudo.order_line) if order else {}
+        )
         company = order_sudo.company_id or request.env.company
         page = self._prepare_portal_layout_values()
         page.update(
@@ -235,6 +239,12 @@ class AftersalesDocumentsPortal(CustomerPortal):
                 "orders": self._returnable_orders(),
                 "order": order_sudo,
                 "returnable": returnable,
+                "returnable_lots": returnable_lots,
+                "chosen_lots": {
+                    key: request.httprequest.form.getlist(key)
+                    for key in request.httprequest.form
+                    if key.startswith("lot_")
+                },
                 "return_days": company.aftersales_return_days,
                 "delivery_dates": {
                     line.id: max(
@@ -283,6 +293,33 @@ class AftersalesDocumentsPortal(CustomerPortal):
                 raise UserError(
                     _("%(value)s is not a quantity or a product of the order.", value=value)
                 ) from exc
+        # the form is shown again on an error: of the customer's own order only
+        order = request.env["sale.order"].browse(order_id).exists()
+        if not order:
+            raise request.not_found()
+        try:
+            request.env["aftersales.case"]._check_portal_order(order)
+        except AccessError:
+            raise request.not_found() from None
+        # the serials ticked (a checkbox per unit: several values under one name)
+        lot_ids = {}
+        form = request.httprequest.form
+        for key in form:
+            if not key.startswith("lot_"):
+                continue
+            for value in form.getlist(key):
+                if value in ("", None):
+                    continue
+                try:
+                    lot_ids.setdefault(int(key[4:]), []).append(int(value))
+                except ValueError:
+                    error = _("%(value)s is not a serial number of the order.", value=value)
+                    return self._render_return_form(order, error=error, values=kw, status=400)
+        files = [
+            (upload.filename, upload.read(), upload.mimetype)
+            for upload in request.httprequest.files.getlist("attachments")
+            if upload.filename
+        ]
         try:
             ret = request.env["aftersales.return"]._create_from_portal(
                 order_id,
@@ -290,10 +327,11 @@ class AftersalesDocumentsPortal(CustomerPortal):
                 reason=(reason or "").strip() or None,
                 return_type=return_type,
                 exchange_products=exchange_products,
+                lot_ids=lot_ids,
+                attachments=files,
             )
         except (AccessError, MissingError):
             raise request.not_found() from None
         except (UserError, ValidationError) as exc:
-            order = request.env["sale.order"].browse(order_id)
             return self._render_return_form(order, error=exc.args[0], values=kw, status=400)
         return request.redirect(f"/my/returns/{ret.id}?message=created")

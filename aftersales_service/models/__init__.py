@@ -29,9 +29,16 @@ from . import aftersales_return
 from . import aftersales_return_line
 from . import aftersales_return_goods
 from . import aftersales_return_refund
+from . import aftersales_return_multi
+from . import aftersales_return_disposition
+from . import aftersales_return_replacement
+from . import aftersales_return_portal
+from . import aftersales_return_label
 from . import aftersales_loan
 from . import aftersales_case_loan
 from . import stock_picking
+from . import stock_location
+from . import stock_warehouse
 from . import stock_lot
 from . import aftersales_complaint
 from . import aftersales_complaint_cause

@@ -98,7 +98,7 @@ class AccountMove(models.Model):
     def action_view_aftersales_returns(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_return_action")
-        action["domain"] = [("sale_order_id", "in", self.invoice_line_ids.sale_line_ids.order_id.ids)]
+        action["domain"] = [("sale_order_ids", "in", self.invoice_line_ids.sale_line_ids.order_id.ids)]
         action["context"] = {"create": False}
         return action
 

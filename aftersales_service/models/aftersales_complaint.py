@@ -148,6 +148,21 @@ class AftersalesComplaint(models.Model):
     freight_cost = fields.Monetary()
     other_cost = fields.Monetary(string="Manual Costs")
     loss_amount = fields.Monetary(compute="_compute_loss", store=True, tracking=True)
+    # what the vendor credited for a purchased component at fault (vendor credit notes of the
+    # return, and those linked here by accounting)
+    vendor_refund_ids = fields.Many2many(
+        "account.move",
+        "aftersales_complaint_vendor_refund_rel",
+        "complaint_id",
+        "move_id",
+        string="Vendor Credit Notes",
+        domain="[('move_type', '=', 'in_refund'), ('company_id', '=', company_id)]",
+        help="Vendor credit notes recovering this loss; those of the linked return are added.",
+    )
+    vendor_recovered_amount = fields.Monetary(compute="_compute_net_loss", store=True, tracking=True)
+    net_loss_amount = fields.Monetary(
+        compute="_compute_net_loss", store=True, help="The loss minus what the vendor credited."
+    )
     # --- responsibility and actions (P-4, P-8)
     responsibility_ids = fields.One2many("aftersales.complaint.responsibility", "complaint_id", copy=False)
     # S-3: what an employee is fined is for managers, not for every colleague
@@ -240,6 +255,30 @@ class AftersalesComplaint(models.Model):
                 + complaint.freight_cost
                 + complaint.other_cost
             )
+
+    @api.depends("loss_amount", "vendor_refund_ids.state", "return_id.vendor_refund_ids.state")
+    def _compute_net_loss(self):
+        for complaint in self:
+            # sudo: vendor credit notes, for after-sales users without vendor bill rights
+            complaint_sudo = complaint.sudo()
+            refunds = complaint_sudo.vendor_refund_ids | complaint_sudo.return_id.vendor_refund_ids
+            refunds = refunds.filtered(lambda m: m.state == "posted" and m.move_type == "in_refund")
+            complaint.vendor_recovered_amount = sum(abs(m.amount_total_signed) for m in refunds)
+            complaint.net_loss_amount = complaint.loss_amount - complaint.vendor_recovered_amount
+
+    def action_claim_vendor(self):
+        """Claim the complaint's loss from the vendor of the faulty component: through its return
+        (the units graded "return to vendor")."""
+        self.ensure_one()
+        if not self.return_id:
+            raise UserError(
+                _(
+                    "Complaint %(name)s has no return: link the vendor's credit note "
+                    "under Vendor Credit Notes.",
+                    name=self.name,
+                )
+            )
+        return self.return_id.action_claim_vendor()
 
     def _loss_credit_notes(self):
         """Posted refunds and compensations of the complaint, its return and its case (P-4)."""

@@ -63,6 +63,7 @@ class AftersalesDemo(models.AbstractModel):
         self._demo_complaints(rng, company, agent, customers, months)
         if company.chart_template:  # returns and their credit notes need the accounting
             self._demo_returns(company, agent, manager, customers)
+            self._demo_multi_order_return(company, agent, manager, customers[0])
             self._demo_contract(company, manager)
         self._demo_loan(company, agent)
 
@@ -296,6 +297,114 @@ class AftersalesDemo(models.AbstractModel):
                     self.env, ret.with_user(ref("base.user_admin")).action_create_credit_note()
                 )
                 credit_note.action_post()
+
+    def _demo_multi_order_return(self, company, agent, manager, customer):
+        """One return over two orders of a customer, its units graded in the Returns location
+        (the switcher restocked, the power supplies sent back to their vendor) and the vendor's
+        credit note claimed."""
+        ref = self.env.ref
+        psu = ref("aftersales_service.product_power_supply_demo")
+        matrix = ref("aftersales_service.product_matrix_demo")
+        admin = ref("base.user_admin")
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+        vendor = self.env["res.partner"].create(
+            {
+                "name": "Shenzhen Power Parts Co.",
+                "is_company": True,
+                "supplier_rank": 1,
+                "country_id": ref("base.cn").id,
+            }
+        )
+        suppliers = ref("stock.stock_location_suppliers")
+        receipt = self.env["stock.picking"].create(
+            {
+                "picking_type_id": warehouse.in_type_id.id,
+                "partner_id": vendor.id,
+                "location_id": suppliers.id,
+                "location_dest_id": warehouse.lot_stock_id.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": psu.name,
+                            "product_id": psu.id,
+                            "product_uom_qty": 50,
+                            "product_uom": psu.uom_id.id,
+                            "location_id": suppliers.id,
+                            "location_dest_id": warehouse.lot_stock_id.id,
+                        }
+                    )
+                ],
+            }
+        )
+        receipt.action_confirm()
+        self._validate_transfers(receipt)
+        bill = self.env["account.move"].create(
+            {
+                "move_type": "in_invoice",
+                "partner_id": vendor.id,
+                "invoice_date": company._aftersales_date() - timedelta(days=30),
+                "invoice_line_ids": [
+                    Command.create(
+                        {"product_id": psu.id, "quantity": 50, "price_unit": psu.standard_price or 9.0}
+                    )
+                ],
+            }
+        )
+        bill.action_post()
+        orders = self.env["sale.order"]
+        for product, qty in ((psu, 10), (matrix, 1)):
+            order = (
+                self.env["sale.order"]
+                .with_company(company)
+                .create(
+                    {
+                        "partner_id": customer.id,
+                        "user_id": agent.id,
+                        "order_line": [Command.create({"product_id": product.id, "product_uom_qty": qty})],
+                    }
+                )
+            )
+            order.action_confirm()
+            self._validate_transfers(order.picking_ids)
+            order._create_invoices().action_post()
+            orders |= order
+        ret = (
+            self.env["aftersales.return"]
+            .with_company(company)
+            .with_user(agent)
+            .create(
+                {
+                    "partner_id": customer.id,
+                    "return_type": "quality",
+                    "description": "The power supplies of the first order burn out; the switcher came "
+                    "scratched.",
+                    "approval_reason": "A key installer: both faults were found at installation.",
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "sale_line_id": orders[0].order_line.id,
+                                "qty_requested": 3,
+                                "reason": "Burnt out",
+                            }
+                        ),
+                        Command.create(
+                            {
+                                "sale_line_id": orders[1].order_line.id,
+                                "qty_requested": 1,
+                                "reason": "Scratched",
+                            }
+                        ),
+                    ],
+                }
+            )
+        )
+        ret.action_submit()
+        if ret.state == "to_approve":
+            ret.with_user(manager).action_approve()
+        self._validate_transfers(ret.sudo().picking_ids.filtered(lambda p: p.picking_type_code == "incoming"))
+        for line in ret.line_ids:
+            line.with_user(admin).action_set_disposition("vendor" if line.product_id == psu else "restock")
+        ret.with_user(admin).action_claim_vendor()
 
     def _validate_transfers(self, pickings):
         """The warehouse does its job: every move done for its full quantity."""

@@ -28,9 +28,31 @@ OUTCOMES = [("refund", "Refund"), ("exchange", "Exchange"), ("repair", "Repair")
 ACTIVE_STATES = ("draft", "to_approve", "approved", "waiting_goods", "received", "done")
 # Fields that change through the action methods only: a direct write is refused.
 RETURN_PROTECTED_FIELDS = ("state", "approver_id", "approval_date", "request_date", "user_id", "company_id")
-RETURN_LINE_PROTECTED_FIELDS = ("qty_approved", "return_move_ids", "exchange_sale_line_id")
+# What a request is about: changed in draft only.
+RETURN_DRAFT_FIELDS = {"sale_order_id", "partner_id", "return_type", "requested_outcome", "line_ids"}
+RETURN_LINE_PROTECTED_FIELDS = (
+    "qty_approved",
+    "return_move_ids",
+    "exchange_sale_line_id",
+    "qty_received_confirmed",
+    "disposition",
+    "disposition_date",
+    "disposition_user_id",
+    "disposition_move_ids",
+    "scrap_ids",
+    "repair_id",
+    "vendor_id",
+)
 # Once submitted, what was asked for is frozen: the approval was given for it.
-RETURN_LINE_FROZEN_FIELDS = ("sale_line_id", "qty_requested", "lot_id", "return_id", "exchange_product_id")
+RETURN_LINE_FROZEN_FIELDS = (
+    "sale_line_id",
+    "product_id",
+    "qty_requested",
+    "lot_id",
+    "lot_ids",
+    "return_id",
+    "exchange_product_id",
+)
 
 
 class AftersalesReturn(models.Model):
@@ -49,16 +71,40 @@ class AftersalesReturn(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
+    # the first order of the return (where it was started from); its lines may come from
+    # several delivered orders of the same customer (``sale_order_ids``)
     sale_order_id = fields.Many2one(
         "sale.order",
+        compute="_compute_sale_order_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        domain="[('state', '=', 'sale'), ('partner_id', 'child_of', commercial_partner_id or [])]",
+    )
+    sale_order_ids = fields.Many2many(
+        "sale.order",
+        "aftersales_return_sale_order_rel",
+        "return_id",
+        "order_id",
+        string="Orders",
+        compute="_compute_sale_order_ids",
+        store=True,
+        help="The orders the returned goods were bought on.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        compute="_compute_partner_id",
+        store=True,
+        readonly=False,
+        precompute=True,
         required=True,
         index=True,
         tracking=True,
         check_company=True,
-        domain="[('state', '=', 'sale')]",
-    )
-    partner_id = fields.Many2one(
-        related="sale_order_id.partner_id", store=True, index=True, string="Customer"
     )
     commercial_partner_id = fields.Many2one(
         related="partner_id.commercial_partner_id", store=True, index=True
@@ -134,6 +180,7 @@ class AftersalesReturn(models.Model):
         "account.move",
         "aftersales_return_id",
         string="Credit Notes",
+        domain=[("move_type", "in", ("out_refund", "out_invoice"))],
         groups="aftersales_service.group_aftersales_user",
     )
     credit_note_count = fields.Integer(
@@ -152,6 +199,24 @@ class AftersalesReturn(models.Model):
 
     # ------------------------------------------------------------------ computes
     @api.depends("sale_order_id")
+    def _compute_partner_id(self):
+        for ret in self:
+            ret.partner_id = ret.partner_id or ret.sale_order_id.partner_id
+
+    @api.depends("line_ids.sale_line_id")
+    def _compute_sale_order_ids(self):
+        for ret in self:
+            ret.sale_order_ids = ret.line_ids.sale_line_id.order_id
+
+    @api.depends("line_ids.sale_line_id")
+    def _compute_sale_order_id(self):
+        for ret in self:
+            orders = ret.line_ids.sale_line_id.order_id
+            ret.sale_order_id = (
+                orders.sorted("id")[:1] if orders and ret.sale_order_id not in orders else ret.sale_order_id
+            )
+
+    @api.depends("sale_order_id")
     def _compute_purchase_place_id(self):
         for ret in self:
             if ret.sale_order_id:
@@ -167,7 +232,7 @@ class AftersalesReturn(models.Model):
         "return_type",
         "request_date",
         "line_ids.delivery_date",
-        "line_ids.lot_id",
+        "line_ids.lot_ids",
         "refund_estimate",
         "requested_outcome",
         "line_ids.outcome",
@@ -195,16 +260,18 @@ class AftersalesReturn(models.Model):
                                 date=line.delivery_date + timedelta(days=days),
                             )
                         )
-                elif ret.return_type == "quality" and not Warranty.find_covering_warranty(
-                    ret.partner_id, line.product_id, lot=line.lot_id or None, date=ret.request_date
-                ):
-                    notes.append(
-                        _(
-                            "%(product)s is not under warranty on %(date)s.",
-                            product=line.product_id.display_name,
-                            date=ret.request_date,
-                        )
-                    )
+                elif ret.return_type == "quality":
+                    for lot in line.lot_ids or [None]:
+                        if not Warranty.find_covering_warranty(
+                            ret.partner_id, line.product_id, lot=lot, date=ret.request_date
+                        ):
+                            notes.append(
+                                _(
+                                    "%(product)s is not under warranty on %(date)s.",
+                                    product=(lot or line.product_id).display_name,
+                                    date=ret.request_date,
+                                )
+                            )
             threshold = ret.company_id.aftersales_refund_threshold
             credit = ret._credit_estimate()
             if threshold and ret._to_company_currency(credit) > threshold:
@@ -308,13 +375,13 @@ class AftersalesReturn(models.Model):
     def write(self, vals):
         check_protected_write(self, vals, RETURN_PROTECTED_FIELDS, _("a return"))
         if not is_privileged(self):
-            frozen = {"sale_order_id", "return_type", "requested_outcome", "line_ids"} & set(vals)
+            frozen = set(vals) & RETURN_DRAFT_FIELDS
             submitted = self.filtered(lambda r: r.state != "draft")
             if frozen and submitted:
                 raise UserError(
                     _(
-                        "Return %(names)s was submitted: its order, type, outcome and lines are frozen. "
-                        "Reset it to draft (refused or cancelled returns) to change them.",
+                        "Return %(names)s was submitted: its customer, orders, type, outcome and lines are "
+                        "frozen. Reset it to draft (refused or cancelled returns) to change them.",
                         names=", ".join(submitted.mapped("name")),
                     )
                 )

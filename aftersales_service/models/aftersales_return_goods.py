@@ -34,6 +34,7 @@ class AftersalesReturn(models.Model):
         return is approved, and creates exactly the transfers of the approved quantities, so
         after-sales users need no warehouse rights of their own."""
         for ret in privileged(self.sudo()):
+            ret._split_serial_lines()
             by_picking = {}
             lines = ret.line_ids.filtered(lambda ln: ln.qty_approved > 0 and ln.product_id.is_storable)
             # what was returned already, for all delivered moves at once (prefetch)
@@ -61,7 +62,10 @@ class AftersalesReturn(models.Model):
                 # own method, with their quantities at once (not all the delivery's lines at
                 # zero, then each one written)
                 wizard = Wizard.with_context(
-                    active_id=picking.id, active_ids=picking.ids, active_model="stock.picking"
+                    active_id=picking.id,
+                    active_ids=picking.ids,
+                    active_model="stock.picking",
+                    aftersales_return_location_id=ret._returns_location(picking).id,
                 ).create(
                     {
                         "picking_id": picking.id,
@@ -85,9 +89,11 @@ class AftersalesReturn(models.Model):
                 ret._link_return_moves(
                     [(line, by_origin.get(move, ret.env["stock.move"])) for line, move, _qty in items]
                 )
+            registered = ret._receive_registered_units(lines.filtered(lambda ln: not ln.sale_line_id))
+            ret._merge_receipts()
             ret._add_exchange_order_lines(lines.filtered(lambda ln: ln._exchanges_other_product()))
             if any(ln.outcome == "exchange" for ln in lines):
-                replacement = ret.sale_order_id.picking_ids.filtered(
+                replacement = ret.sale_order_ids.picking_ids.filtered(
                     lambda p: (
                         p.picking_type_code == "outgoing"
                         and p.state not in ("done", "cancel")
@@ -95,7 +101,115 @@ class AftersalesReturn(models.Model):
                     )
                 )
                 replacement.aftersales_return_id = ret
-            ret.state = "waiting_goods" if by_picking else "received"
+            waits = by_picking or registered or ret._lines_without_receipt()
+            ret.state = "waiting_goods" if waits else "received"
+
+    def _receive_registered_units(self, lines):
+        """Units bought elsewhere (registered warranty) have no delivery of ours to return: they
+        come back with a plain receipt from the customer; an exchange sends a replacement with a
+        delivery at no charge. Returns the receipt."""
+        self.ensure_one()
+        if not lines:
+            return self.env["stock.picking"]
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.company_id.id)], limit=1)
+        customers = self.partner_id.property_stock_customer or self.env.ref("stock.stock_location_customers")
+        destination = self._returns_location_of(warehouse) or warehouse.lot_stock_id
+
+        def transfer(picking_type, source, dest, items):
+            picking = self.env["stock.picking"].create(
+                {
+                    "picking_type_id": picking_type.id,
+                    "partner_id": self.partner_id.id,
+                    "location_id": source.id,
+                    "location_dest_id": dest.id,
+                    "origin": self.name,
+                    "company_id": self.company_id.id,
+                    "aftersales_return_id": self.id,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "name": line.product_id.display_name,
+                                "product_id": line.product_id.id,
+                                "product_uom_qty": line.qty_approved,
+                                "product_uom": line.product_id.uom_id.id,
+                                "location_id": source.id,
+                                "location_dest_id": dest.id,
+                                "company_id": self.company_id.id,
+                            }
+                        )
+                        for line in items
+                    ],
+                }
+            )
+            picking.action_confirm()
+            return picking
+
+        receipt = transfer(warehouse.in_type_id, customers, destination, lines)
+        self._link_return_moves(list(zip(lines, receipt.move_ids, strict=True)))
+        exchanged = lines.filtered(lambda ln: ln.outcome == "exchange")
+        if exchanged:
+            replacement = transfer(warehouse.out_type_id, warehouse.lot_stock_id, customers, exchanged)
+            replacement.action_assign()
+        return receipt
+
+    def _returns_location_of(self, warehouse):
+        if not self.company_id.aftersales_return_quarantine:
+            return self.env["stock.location"]
+        return warehouse._aftersales_returns_location()
+
+    def _returns_location(self, picking):
+        """Where the goods of ``picking`` come back: the quarantine location of its warehouse
+        (graded there, see the lines' disposition) when the company receives returns in
+        quarantine, else Odoo's default for the return."""
+        self.ensure_one()
+        warehouse = picking.picking_type_id.warehouse_id or self.env["stock.warehouse"].search(
+            [("company_id", "=", self.company_id.id)], limit=1
+        )
+        return self._returns_location_of(warehouse)
+
+    def _merge_receipts(self):
+        """One receipt per warehouse: Odoo's return wizard makes one per original delivery; the
+        moves of the receipts of the same operation type are gathered on the first one."""
+        self.ensure_one()
+        receipts = self.picking_ids.filtered(
+            lambda p: p.picking_type_code == "incoming" and p.state not in ("done", "cancel")
+        )
+        for picking_type in receipts.picking_type_id:
+            same = receipts.filtered(lambda p, pt=picking_type: p.picking_type_id == pt).sorted("id")
+            first, others = same[:1], same[1:]
+            if not others:
+                continue
+            others.move_ids.write({"picking_id": first.id})
+            others.move_line_ids.write({"picking_id": first.id})
+            first.origin = ", ".join(
+                dict.fromkeys(name for name in (self.name, *self.sale_order_ids.mapped("name")) if name)
+            )
+            others.unlink()
+
+    def _split_serial_lines(self):
+        """One line per serial underneath, where Odoo needs it (a move, a repair and a grading
+        per unit): an approved line carrying several serials is split."""
+        for line in self.line_ids.filtered(
+            lambda ln: len(ln.lot_ids) > 1 and ln.product_id.tracking == "serial" and not ln.return_move_ids
+        ):
+            lots = line.lot_ids
+            approved = line.qty_approved
+            for lot in lots[1:]:
+                line.copy(
+                    {
+                        "return_id": line.return_id.id,
+                        "lot_ids": [Command.set(lot.ids)],
+                        "qty_requested": 1.0,
+                        "qty_approved": 1.0 if approved else 0.0,
+                    }
+                )
+            line.write(
+                {
+                    "lot_ids": [Command.set(lots[:1].ids)],
+                    "qty_requested": 1.0,
+                    "qty_approved": min(approved, 1.0),
+                }
+            )
 
     def _add_exchange_order_lines(self, lines):
         """R-2: the products taken in exchange are added to the sale order at the order's
@@ -103,9 +217,14 @@ class AftersalesReturn(models.Model):
         difference is then invoiced or credited (``action_invoice_exchange_difference``)."""
         self.ensure_one()
         lines = lines.filtered(lambda ln: not ln.exchange_sale_line_id)
+        for order in lines.sale_line_id.order_id:
+            self._add_exchange_order_lines_to(
+                order, lines.filtered(lambda ln, order=order: ln.sale_line_id.order_id == order)
+            )
+
+    def _add_exchange_order_lines_to(self, order, lines):
         if not lines:
             return
-        order = self.sale_order_id
         locked = order.locked
         if locked:
             order.action_unlock()
@@ -158,7 +277,11 @@ class AftersalesReturn(models.Model):
         for ret in privileged(self).filtered(lambda r: r.state == "waiting_goods"):
             ret._flag_over_receipt()
             incoming = ret.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
-            if incoming and all(p.state in ("done", "cancel") for p in incoming):
+            if (
+                incoming
+                and all(p.state in ("done", "cancel") for p in incoming)
+                and not ret._lines_without_receipt()
+            ):
                 ret.state = "received"
                 ret.message_post(body=_("Goods received."))
                 ret._create_repairs()
@@ -183,6 +306,8 @@ class AftersalesReturn(models.Model):
                 received = max(
                     line.return_move_ids.filtered(lambda m: m.state == "done").mapped("date"), default=False
                 )
+                # the unit is where it was received (the Returns location in quarantine)
+                where = line.return_move_ids.location_dest_id[:1]
                 repair = Warranty._create_repair_order(
                     ret.partner_id,
                     line.product_id,
@@ -190,6 +315,7 @@ class AftersalesReturn(models.Model):
                     aftersales_return_line_id=line.id,
                     product_qty=line.qty_received,
                     aftersales_received_date=received,  # C-7 counts from the receipt
+                    **({"product_location_src_id": where.id} if where else {}),
                 )
                 ret.message_post(
                     body=Markup(_("Repair %(repair)s opened for the returned unit."))

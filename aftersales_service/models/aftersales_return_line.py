@@ -13,11 +13,46 @@ class AftersalesReturnLine(models.Model):
 
     return_id = fields.Many2one("aftersales.return", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="return_id.company_id", store=True)
-    sale_line_id = fields.Many2one("sale.order.line", string="Order Line", required=True, index=True)
-    product_id = fields.Many2one(related="sale_line_id.product_id", store=True)
-    lot_id = fields.Many2one("stock.lot", string="Serial/Lot", domain="[('id', 'in', allowed_lot_ids)]")
+    # empty for a unit bought elsewhere with a registered warranty (a warranty claim)
+    sale_line_id = fields.Many2one(
+        "sale.order.line",
+        string="Order Line",
+        index="btree_not_null",
+        domain="[('order_id.state', '=', 'sale'), ('order_id.partner_id', 'child_of', commercial_partner_id),"
+        " ('product_id.type', '=', 'consu'), ('qty_delivered', '>', 0)]",
+        help="Any delivered order line of the customer: start from a product or serials and the "
+        "matching delivery is proposed.",
+    )
+    commercial_partner_id = fields.Many2one(related="return_id.commercial_partner_id")
+    product_id = fields.Many2one(
+        "product.product",
+        compute="_compute_product_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+    )
+    # several serials on one line (quantity = number of serials); ``lot_id`` is the first
+    lot_ids = fields.Many2many(
+        "stock.lot",
+        "aftersales_return_line_lot_rel",
+        "line_id",
+        "lot_id",
+        string="Serials/Lots",
+        domain="[('id', 'in', allowed_lot_ids)]",
+    )
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Serial/Lot",
+        compute="_compute_lot_id",
+        inverse="_inverse_lot_id",
+        store=True,
+        domain="[('id', 'in', allowed_lot_ids)]",
+    )
     allowed_lot_ids = fields.Many2many(
-        "stock.lot", compute="_compute_allowed_lot_ids", help="The serials delivered on this order line."
+        "stock.lot",
+        compute="_compute_allowed_lot_ids",
+        help="The serials delivered to the customer (on this order line once chosen).",
     )
     reason = fields.Char()
     outcome = fields.Selection(
@@ -36,6 +71,14 @@ class AftersalesReturnLine(models.Model):
     return_move_ids = fields.Many2many("stock.move", string="Return Moves", copy=False, readonly=True)
     qty_received = fields.Float(
         string="Received", digits="Product Unit of Measure", compute="_compute_qty_received", store=True
+    )
+    qty_received_confirmed = fields.Float(
+        string="Confirmed Received",
+        digits="Product Unit of Measure",
+        copy=False,
+        readonly=True,
+        help="Goods without stock moves (consumables, services): the quantity confirmed received, "
+        "or refunded without receipt by a manager's decision.",
     )
     refund_line_ids = fields.One2many("account.move.line", "aftersales_return_line_id", string="Refund Lines")
     qty_refunded = fields.Float(
@@ -125,7 +168,7 @@ class AftersalesReturnLine(models.Model):
                     )
                 )
 
-    @api.constrains("qty_requested", "sale_line_id")
+    @api.constrains("qty_requested", "sale_line_id", "lot_ids", "product_id")
     def _check_qty_requested(self):
         for line in self:
             if float_compare(line.qty_requested, 0.0, precision_digits=6) <= 0:
@@ -192,9 +235,13 @@ class AftersalesReturnLine(models.Model):
     # recomputed when moves are linked and when a return transfer is validated
     # (``aftersales.return._update_received``), not on every change of every stock move: a
     # dependency on the moves' state would search the return lines for each move Odoo touches
-    @api.depends("return_move_ids")
+    @api.depends("return_move_ids", "qty_received_confirmed")
     def _compute_qty_received(self):
         for line in self:
+            if not line.product_id.is_storable:
+                # goods without stock moves: what the receipt confirmation or a manager said
+                line.qty_received = line.qty_received_confirmed
+                continue
             line.qty_received = sum(
                 line.return_move_ids.filtered(lambda m: m.state == "done").mapped("quantity")
             )
@@ -224,11 +271,9 @@ class AftersalesReturnLine(models.Model):
                 line.qty_to_refund = 0.0
                 continue
             # R-6: never more than approved, whatever was received on the return transfer
-            base = (
-                min(line.qty_received, line.qty_approved)
-                if line.product_id.is_storable
-                else line.qty_approved
-            )
+            # goods without stock moves too: only what was confirmed received (or a manager
+            # decided to refund without receipt), never the approved quantity by itself
+            base = min(line.qty_received, line.qty_approved)
             # never above what is invoiced (net of every refund of this order line)
             line.qty_to_refund = max(
                 0.0, min(base - line.qty_refunded, refundable.get(line.sale_line_id.id, 0.0))
@@ -249,31 +294,85 @@ class AftersalesReturnLine(models.Model):
                 else 0.0
             )
 
-    @api.depends("return_id.name", "product_id", "lot_id")
+    @api.depends("return_id.name", "product_id", "lot_ids")
     def _compute_display_name(self):
         for line in self:
             parts = [line.return_id.name or "", line.product_id.display_name or ""]
-            if line.lot_id:
-                parts.append(line.lot_id.name)
+            if line.lot_ids:
+                parts.append(", ".join(line.lot_ids.mapped("name")))
             line.display_name = " - ".join(p for p in parts if p)
 
     @api.depends("sale_line_id")
+    def _compute_product_id(self):
+        for line in self:
+            line.product_id = line.sale_line_id.product_id or line.product_id
+
+    @api.depends("lot_ids")
+    def _compute_lot_id(self):
+        for line in self:
+            line.lot_id = line.lot_ids[:1]
+
+    def _inverse_lot_id(self):
+        for line in self:
+            if line.lot_id != line.lot_ids[:1]:
+                line.lot_ids = line.lot_id
+
+    @api.depends("sale_line_id", "product_id", "return_id.commercial_partner_id")
     def _compute_allowed_lot_ids(self):
         for line in self:
+            registered = self.env["stock.lot"]
+            if line.product_id and line.return_id.commercial_partner_id and not line.sale_line_id:
+                registered = line.return_id._registered_lots(product=line.product_id)
+            if line.sale_line_id:
+                moves = line.sale_line_id.move_ids
+            elif line.product_id and line.return_id.commercial_partner_id:
+                # sudo: the customer's deliveries of that product, to pick serials from first
+                moves = (
+                    self.env["stock.move"]
+                    .sudo()
+                    .search(
+                        [
+                            (
+                                "sale_line_id.order_id.partner_id",
+                                "child_of",
+                                line.return_id.commercial_partner_id.id,
+                            ),
+                            ("product_id", "=", line.product_id.id),
+                            ("state", "=", "done"),
+                            ("location_dest_id.usage", "=", "customer"),
+                        ]
+                    )
+                )
+            else:
+                moves = self.env["stock.move"]
             # sudo: after-sales users read the deliveries of the order, not every stock record
             line.allowed_lot_ids = (
-                line.sale_line_id.sudo()
-                .move_ids.filtered(lambda m: m.state == "done" and m.location_dest_id.usage == "customer")
+                moves.sudo()
+                .filtered(lambda m: m.state == "done" and m.location_dest_id.usage == "customer")
                 .move_line_ids.lot_id
-            )
+            ) | registered
 
-    @api.depends("lot_id")
+    @api.depends("lot_ids")
     def _compute_qty_requested(self):
         for line in self:
-            if line.lot_id and line.lot_id.product_id.tracking == "serial":
-                line.qty_requested = 1.0
+            if line.lot_ids and line.lot_ids[:1].product_id.tracking == "serial":
+                line.qty_requested = float(len(line.lot_ids))
             else:
                 line.qty_requested = line.qty_requested or 1.0
+
+    @api.onchange("product_id", "lot_ids")
+    def _onchange_find_sale_line(self):
+        """Started from a product or serials: propose the matching delivered order line."""
+        if self.sale_line_id or not self.product_id or not self.return_id.partner_id:
+            return None
+        if self.lot_ids and self.lot_ids <= self._registered_lots():
+            return None  # a registered unit bought elsewhere: no order line
+        try:
+            proposal = self.return_id.action_find_sale_lines(self.product_id.id, self.lot_ids.ids or None)
+        except UserError as error:
+            return {"warning": {"title": _("No matching delivery"), "message": error.args[0]}}
+        self.sale_line_id = self.env["sale.order.line"].browse(proposal[:1])
+        return None
 
     def _delivered_moves(self):
         self.ensure_one()
@@ -282,7 +381,7 @@ class AftersalesReturnLine(models.Model):
                 m.state == "done"
                 and m.location_dest_id.usage == "customer"
                 and not m.origin_returned_move_id
-                and (not self.lot_id or self.lot_id in m.move_line_ids.lot_id)
+                and (not self.lot_ids or self.lot_ids & m.move_line_ids.lot_id)
             )
         )
 
@@ -291,17 +390,75 @@ class AftersalesReturnLine(models.Model):
             lambda ml: ml.move_id.move_type == "out_invoice" and ml.parent_state == "posted"
         ).sorted(lambda ml: ml.move_id.invoice_date or ml.move_id.date, reverse=True)
 
+    def _registered_lots(self):
+        """The serials of this line registered to the return's customer (units bought
+        elsewhere with an approved registration)."""
+        self.ensure_one()
+        return self.return_id._registered_lots(self.lot_ids)
+
+    def _check_registered_unit(self):
+        """A unit bought elsewhere comes back as a warranty claim on its registration: repaired
+        or replaced, never refunded (we never sold it)."""
+        self.ensure_one()
+        if not self.lot_ids or not self.product_id:
+            raise ValidationError(
+                _(
+                    "%(product)s: choose the order line it was bought on, or the serial of a "
+                    "registered unit.",
+                    product=self.product_id.display_name or _("A line"),
+                )
+            )
+        foreign = self.lot_ids - self._registered_lots()
+        if foreign:
+            raise ValidationError(
+                _(
+                    "Serial %(lots)s was not sold by us and has no registered warranty of %(customer)s.",
+                    lots=", ".join(foreign.mapped("name")),
+                    customer=self.return_id.partner_id.display_name,
+                )
+            )
+        if self.return_id.return_type != "quality" or self.outcome == "refund" or self.exchange_product_id:
+            raise ValidationError(
+                _(
+                    "%(product)s was bought elsewhere: it comes back as a quality problem under its "
+                    "registered warranty, to be repaired or replaced, never refunded.",
+                    product=self.product_id.display_name,
+                )
+            )
+
     def _check_line(self, available=None):
         self.ensure_one()
         ret = self.return_id
         sale_line = self.sale_line_id
-        if sale_line.order_id != ret.sale_order_id:
+        if not sale_line:
+            self._check_registered_unit()
+            return
+        # sudo: the order's customer, company and currency, for users who read returns only
+        order = sale_line.order_id.sudo()
+        if order.partner_id.commercial_partner_id != ret.partner_id.commercial_partner_id:
             raise ValidationError(
                 _(
-                    "%(line)s is a line of %(other)s, not of %(order)s.",
+                    "%(line)s is on order %(order)s of another customer, not of %(customer)s.",
                     line=sale_line.display_name,
-                    other=sale_line.order_id.name,
-                    order=ret.sale_order_id.name,
+                    order=order.name,
+                    customer=ret.partner_id.display_name,
+                )
+            )
+        if order.state != "sale" or order.company_id != ret.company_id:
+            raise ValidationError(
+                _(
+                    "Order %(order)s is not a confirmed order of %(company)s.",
+                    order=order.name,
+                    company=ret.company_id.name,
+                )
+            )
+        if ret.currency_id and order.currency_id != ret.currency_id:
+            raise ValidationError(
+                _(
+                    "Order %(order)s is in %(currency)s, the return in %(other)s: return it separately.",
+                    order=order.name,
+                    currency=order.currency_id.name,
+                    other=ret.currency_id.name,
                 )
             )
         if self.qty_requested <= 0:
@@ -323,15 +480,31 @@ class AftersalesReturnLine(models.Model):
                     available=available,
                 )
             )
-        if self.lot_id:
-            delivered_lots = sale_line.move_ids.filtered(
-                lambda m: m.state == "done" and m.location_dest_id.usage == "customer"
-            ).move_line_ids.lot_id
-            if self.lot_id not in delivered_lots:
+        if self.lot_ids:
+            returnable = sale_line._aftersales_returnable_lots(exclude=ret)
+            wrong = self.lot_ids - returnable
+            if wrong:
                 raise ValidationError(
                     _(
-                        "Serial %(lot)s was not delivered on order %(order)s.",
-                        lot=self.lot_id.name,
-                        order=ret.sale_order_id.name,
+                        "Serial %(lots)s was not delivered on order %(order)s, or is returned already.",
+                        lots=", ".join(wrong.mapped("name")),
+                        order=order.name,
                     )
                 )
+            if self.product_id.tracking == "serial" and len(self.lot_ids) != self.qty_requested:
+                raise ValidationError(
+                    _(
+                        "%(product)s: %(qty)s requested but %(count)s serials given.",
+                        product=self.product_id.display_name,
+                        qty=self.qty_requested,
+                        count=len(self.lot_ids),
+                    )
+                )
+        if self.product_id != sale_line.product_id:
+            raise ValidationError(
+                _(
+                    "%(product)s is not the product of order line %(line)s.",
+                    product=self.product_id.display_name,
+                    line=sale_line.display_name,
+                )
+            )

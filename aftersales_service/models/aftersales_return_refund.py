@@ -78,7 +78,16 @@ class AftersalesReturn(models.Model):
             raise UserError(
                 _("Return %(name)s has no exchange for another product to settle.", name=self.name)
             )
-        order = self.sale_order_id.with_company(self.company_id)
+        moves = self.env["account.move"]
+        for order in lines.sale_line_id.order_id:
+            moves |= self._invoice_exchange_difference(
+                order, lines.filtered(lambda ln, order=order: ln.sale_line_id.order_id == order)
+            )
+        return form_action(moves) if len(moves) == 1 else moves._get_records_action(context={"create": False})
+
+    def _invoice_exchange_difference(self, order, lines):
+        """One document per order: the new products invoiced, the returned ones deducted."""
+        order = order.with_company(self.company_id)
         vals = order._prepare_invoice()
         invoice_lines = []
         for line in lines:
@@ -108,7 +117,7 @@ class AftersalesReturn(models.Model):
                 "amount": format_amount(self.env, move.amount_total, move.currency_id),
             }
         )
-        return form_action(move)
+        return move
 
     def _prepare_credit_notes_vals(self, to_refund):
         by_invoice = {}
@@ -135,7 +144,7 @@ class AftersalesReturn(models.Model):
                     "currency_id": invoice.currency_id.id,
                     "journal_id": invoice.journal_id.id,
                     "reversed_entry_id": invoice.id,
-                    "invoice_origin": self.sale_order_id.name,
+                    "invoice_origin": invoice.invoice_origin or self.sale_order_id.name,
                     "ref": _(
                         "Reversal of: %(invoice)s, return %(name)s", invoice=invoice.name, name=self.name
                     ),

@@ -58,7 +58,7 @@ class RepairOrder(models.Model):
 
     def _aftersales_redeliver(self):
         """R-2: a repaired returned unit goes back to the customer with a standard delivery from
-        the repair's location (the same serial), linked to the return."""
+        where the repair put it (the same serial), linked to the return."""
         for repair in self.filtered(lambda r: not r.aftersales_redelivery_id):
             line = repair.aftersales_return_line_id
             ret = line.return_id
@@ -75,7 +75,7 @@ class RepairOrder(models.Model):
                         "picking_type_id": picking_type.id,
                         "partner_id": ret.partner_id.id,
                         "origin": f"{ret.name} / {repair.name}",
-                        "location_id": repair.location_id.id,
+                        "location_id": (repair.product_location_dest_id or repair.location_id).id,
                         "location_dest_id": customer.id,
                         "aftersales_return_id": ret.id,
                         "move_ids": [
@@ -85,7 +85,7 @@ class RepairOrder(models.Model):
                                     "product_id": repair.product_id.id,
                                     "product_uom_qty": repair.product_qty,
                                     "product_uom": repair.product_uom.id,
-                                    "location_id": repair.location_id.id,
+                                    "location_id": (repair.product_location_dest_id or repair.location_id).id,
                                     "location_dest_id": customer.id,
                                 }
                             )

@@ -108,6 +108,18 @@ class ResCompany(models.Model):
         default=15,
         help="Days after delivery a customer may return without a reason.",
     )
+    aftersales_return_quarantine = fields.Boolean(
+        string="Receive Returns in Quarantine",
+        default=True,
+        help="Returned goods come into each warehouse's Returns location and are graded there "
+        "(restock, refurbish, scrap, return to vendor) before they can be sold again.",
+    )
+    aftersales_replacement_return_days = fields.Integer(
+        string="Unit Due Back After Advance Replacement (days)",
+        default=14,
+        help="When an exchange ships the replacement before the returned unit is back, the "
+        "customer has this many days to send the unit; after that it is chased and may be invoiced.",
+    )
     aftersales_refund_threshold = fields.Monetary(
         string="Approval Threshold",
         currency_field="currency_id",

@@ -68,6 +68,12 @@ class ResConfigSettings(models.TransientModel):
 
     # --- returns (R) ------------------------------------------------------------------------
     aftersales_return_days = fields.Integer(related="company_id.aftersales_return_days", readonly=False)
+    aftersales_return_quarantine = fields.Boolean(
+        related="company_id.aftersales_return_quarantine", readonly=False
+    )
+    aftersales_replacement_return_days = fields.Integer(
+        related="company_id.aftersales_replacement_return_days", readonly=False
+    )
     aftersales_refund_threshold = fields.Monetary(
         related="company_id.aftersales_refund_threshold", readonly=False, currency_field="currency_id"
     )

@@ -72,8 +72,16 @@ class SaleOrder(models.Model):
         }
 
     # --- returns (R)
-    aftersales_return_ids = fields.One2many(
-        "aftersales.return", "sale_order_id", string="Returns", groups=AFTERSALES_USERS
+    # the returns with a line of this order (a return may gather several orders of a customer)
+    aftersales_return_ids = fields.Many2many(
+        "aftersales.return",
+        "aftersales_return_sale_order_rel",
+        "order_id",
+        "return_id",
+        string="Returns",
+        readonly=True,
+        copy=False,
+        groups=AFTERSALES_USERS,
     )
     aftersales_return_count = fields.Integer(
         string="Return Count", compute="_compute_aftersales_return_count", groups=AFTERSALES_USERS
@@ -82,7 +90,7 @@ class SaleOrder(models.Model):
     def _compute_aftersales_return_count(self):
         counts = dict(
             self.env["aftersales.return"]._read_group(
-                [("sale_order_id", "in", self.ids)], ["sale_order_id"], ["__count"]
+                [("sale_order_ids", "in", self.ids)], ["sale_order_ids"], ["__count"]
             )
         )
         for order in self:
@@ -109,7 +117,7 @@ class SaleOrder(models.Model):
     def action_view_aftersales_returns(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("aftersales_service.aftersales_return_action")
-        action["domain"] = [("sale_order_id", "=", self.id)]
+        action["domain"] = [("sale_order_ids", "in", self.ids)]
         action["context"] = {"create": False}
         return action
 

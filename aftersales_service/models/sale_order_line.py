@@ -76,7 +76,7 @@ class SaleOrderLine(models.Model):
             [
                 ("sale_line_id", "in", self.ids),
                 ("return_id.state", "in", ("to_approve", "approved", "waiting_goods")),
-                ("return_id", "!=", exclude.id if exclude else False),
+                ("return_id", "!=", exclude._origin.id if exclude else False),
             ]
         )
         for line in lines:
@@ -84,6 +84,31 @@ class SaleOrderLine(models.Model):
                 (line.qty_approved or line.qty_requested) - line.qty_received, 0.0
             )
         return {sale_line.id: sale_line.qty_delivered - pending[sale_line.id] for sale_line in self}
+
+    def _aftersales_returnable_lots(self, exclude=None):
+        """Serials delivered on this line to the customer, neither returned nor on another open
+        return (``exclude``: the return asking)."""
+        self.ensure_one()
+        # sudo: deliveries and other returns of the line, for users who read returns only
+        delivered = self.sudo().move_ids.filtered(
+            lambda m: (
+                m.state == "done" and m.location_dest_id.usage == "customer" and not m.origin_returned_move_id
+            )
+        )
+        returned = delivered.returned_move_ids.filtered(lambda m: m.state == "done").move_line_ids.lot_id
+        pending = (
+            self.env["aftersales.return.line"]
+            .sudo()
+            .search(
+                [
+                    ("sale_line_id", "=", self.id),
+                    ("return_id.state", "in", ("to_approve", "approved", "waiting_goods")),
+                    ("return_id", "!=", exclude._origin.id if exclude else False),
+                ]
+            )
+            .lot_ids
+        )
+        return (delivered.move_line_ids.lot_id - returned - pending).sudo(False)
 
     def _aftersales_refundable_qty(self):
         self.ensure_one()

@@ -6,6 +6,7 @@ from . import test_warranty_triggers
 from . import test_case
 from . import test_case_portal
 from . import test_return
+from . import test_return_multi
 from . import test_complaint
 from . import test_revisit
 from . import test_integrity
@@ -30,3 +31,5 @@ from . import test_unit_registration
 from . import test_contract
 from . import test_internal_service
 from . import test_loan
+from . import test_return_portal_serials
+from . import test_return_label

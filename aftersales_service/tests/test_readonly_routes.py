@@ -37,6 +37,7 @@ ROUTES = {
     "portal_my_return": JUST_WRITTEN,
     "portal_return_new": True,
     "portal_return_create": False,
+    "portal_my_return_label": True,
     # compensation offers
     "portal_my_compensations": True,
     "portal_my_compensation": JUST_WRITTEN,
@@ -65,7 +66,7 @@ ROUTES = {
 READONLY_METHODS = {
     "aftersales.warranty": ["find_covering_warranty", "action_view_repairs"],
     "aftersales.case": ["action_view_repairs", "action_view_invoices", "action_view_field_visits"],
-    "aftersales.return": ["action_view_pickings", "action_view_credit_notes"],
+    "aftersales.return": ["action_view_pickings", "action_view_credit_notes", "action_print_label"],
     "aftersales.team": ["action_view_cases", "action_open_overview"],
     "aftersales.warranty.policy": ["action_view_warranties"],
     "aftersales.revisit": ["action_open_survey"],

@@ -202,19 +202,20 @@ class TestReturn(ReturnHelpers, AftersalesCommon):
             ret.action_create_credit_note()
         self.assertEqual(ret.line_ids.qty_received, 1)
         quant = self.env["stock.quant"].search(
-            [("lot_id", "=", lots[0].id), ("location_id.usage", "=", "internal")]
+            [("lot_id", "=", lots[0].id), ("location_id.usage", "=", "internal"), ("quantity", ">", 0)]
         )
-        self.assertEqual(quant.quantity, 1, "the serial is back in stock")
+        self.assertEqual(quant.quantity, 1, "the serial is back in the warehouse")
+        self.assertTrue(quant.location_id.aftersales_is_returns, "in quarantine until graded")
         self.assertAlmostEqual(ret.credit_note_ids.amount_untaxed, 200.0)
 
     def test_bad_lines_refused(self):
         order = self.sell([(self.product_psu, 10, 20.0)])
-        other = self.sell([(self.product_psu, 5, 20.0)])
+        other = self.sell([(self.product_psu, 5, 20.0)], partner=self.customer_2)
         Return = self.env["aftersales.return"]
         count = Return.search_count([])
         with freeze_time("2026-03-10"):
             # refused when typed, not only when submitted: nothing is written
-            with self.assertRaisesRegex(ValidationError, "is a line of"), self.cr.savepoint():
+            with self.assertRaisesRegex(ValidationError, "of another customer"), self.cr.savepoint():
                 self._new_return(order, {other.order_line: 1})
             with self.assertRaisesRegex(ValidationError, "only 10.0 delivered"), self.cr.savepoint():
                 self._new_return(order, {order.order_line: 11})
@@ -383,9 +384,10 @@ class TestReturn(ReturnHelpers, AftersalesCommon):
         self.assertFalse(line.allowed_lot_ids & other)
         line.lot_id = delivered[0]
         self.assertEqual(line.qty_requested, 1, "one serial, one unit")
-        line.lot_id = other[0]
-        with self.assertRaisesRegex(ValidationError, "was not delivered"):
-            ret.action_submit()
+        # refused when typed, not only when submitted
+        with self.assertRaisesRegex(ValidationError, "was not delivered"), self.cr.savepoint():
+            line.lot_id = other[0]
+        self.assertEqual(line.lot_id, delivered[0])
 
     def test_repair_outcome_repairs_and_delivers_back(self):
         """R-2: a returned unit to repair gets its repair order (the returned serial, the

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
 
+from .common import ReturnHelpers
 from .test_field_service import FieldServiceCommon
 
 
@@ -92,7 +93,7 @@ class TestPortalTours(FieldServiceCommon, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestFlowTours(FieldServiceCommon, HttpCase):
+class TestFlowTours(ReturnHelpers, FieldServiceCommon, HttpCase):
     """Staff flows in the web client, each step by the role that does it."""
 
     def test_case_flow_tour(self):
@@ -136,6 +137,53 @@ class TestFlowTours(FieldServiceCommon, HttpCase):
         note = ret.message_ids.filtered(lambda m: "Credit note" in (m.body or ""))
         self.assertIn(f'data-oe-id="{credit_note.id}"', note.body.replace("'", '"'), "a real link")
         self.assertNotIn("&lt;a", note.body)
+
+    def test_return_multi_order_and_grading_tours(self):
+        """One return over two orders of a customer with scanned serials (After-Sales user), its
+        units graded by the warehouse user."""
+        # a window wide enough for the deliveries of the fixture: approved at once, goods expected
+        self.company.write(
+            {
+                "aftersales_refund_threshold": 0.0,
+                "aftersales_return_days": 3650,
+                "aftersales_return_quarantine": True,
+            }
+        )
+        lots = self.camera_lots[:2]
+        cameras = self.sell([(self.product_camera, 2, 200.0)], deliver=False, invoice=False)
+        self.deliver_order(cameras, lots={self.product_camera: lots})
+        self.invoice_order(cameras)
+        psu = self.sell([(self.product_psu, 4, 20.0)])
+        warehouse_user = new_test_user(
+            self.env, login="as_warehouse_tour", groups="stock.group_stock_user", company_id=self.company.id
+        )
+        self.start_tour(
+            "/odoo/action-aftersales_service.aftersales_return_action",
+            "aftersales_return_multi_order_tour",
+            login="as_user",
+            timeout=180,
+        )
+        ret = self.env["aftersales.return"].search(
+            [("partner_id", "=", self.customer.id)], order="id desc", limit=1
+        )
+        self.assertEqual(ret.sale_order_ids, cameras | psu)
+        self.assertEqual(ret.state, "waiting_goods")
+        self.assertEqual(ret.line_ids.lot_id, lots, "one line per serial underneath")
+        receipt = ret.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
+        self.assertEqual(len(receipt), 1, "one receipt for both orders")
+        self._receive(ret, lots=lots)
+        self.assertEqual(ret.state, "received")
+        self.start_tour(
+            "/odoo/action-aftersales_service.aftersales_return_line_action_grading",
+            "aftersales_return_grading_tour",
+            login="as_warehouse_tour",
+            timeout=180,
+        )
+        by_lot = {line.lot_id: line for line in ret.line_ids if line.lot_id}
+        self.assertEqual(by_lot[lots[0]].disposition, "restock")
+        self.assertEqual(by_lot[lots[1]].disposition, "scrap")
+        self.assertEqual(by_lot[lots[1]].scrap_ids.state, "done")
+        self.assertEqual(by_lot[lots[0]].disposition_user_id, warehouse_user)
 
     def test_complaint_flow_tours(self):
         self.env["hr.department"].create({"name": "Production"})

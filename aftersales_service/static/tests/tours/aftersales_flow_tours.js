@@ -259,3 +259,77 @@ tours.add("aftersales_contract_invoices_tour", {
         },
     ],
 });
+
+// One return over several orders of a customer (requester): started from the customer, serials
+// scanned one per line, a product whose order is found for the user; submitted inside the rules
+tours.add("aftersales_return_multi_order_tour", {
+    steps: () => [
+        click(".o_control_panel_main_buttons .o_list_button_add", "A new return"),
+        {
+            content: "The customer (no order chosen)",
+            trigger: ".o_form_view .o_field_widget[name=partner_id] input",
+            run: "edit Anna Customer",
+        },
+        click('.ui-menu-item > a:contains("Anna Customer")', "The customer"),
+        click(".o_form_view .o_form_button_save", "Save the draft"),
+        click(".o_form_view button[name=action_open_serial_wizard]", "Add serials"),
+        {
+            content: "Scan the serials, one per line",
+            trigger: ".modal .o_field_widget[name=serials] textarea",
+            async run(helpers) {
+                await helpers.edit("T-CAM-0001\nT-CAM-0002");
+            },
+        },
+        click(".modal footer button[name=action_apply]", "Add them"),
+        {
+            content: "One line carries both serials, on the order they were delivered with",
+            trigger: '.o_form_view .o_field_widget[name=line_ids] .o_data_row:has(.o_field_widget[name=lot_ids] .badge:contains("T-CAM-0002"))',
+        },
+        click(".o_form_view .o_field_widget[name=line_ids] .o_field_x2many_list_row_add a", "Add a line"),
+        {
+            content: "Start from the product only",
+            trigger: ".o_form_view .o_selected_row .o_field_widget[name=product_id] input",
+            run: "edit Test Power Supply",
+        },
+        click('.ui-menu-item > a:contains("Test Power Supply")', "The power supply"),
+        {
+            content: "One unit back",
+            trigger: ".o_form_view .o_selected_row .o_field_widget[name=qty_requested] input",
+            run: "edit 1",
+        },
+        click(".o_form_view .o_form_button_save", "Save"),
+        {
+            content: "Its delivered order line was proposed",
+            trigger: '.o_form_view .o_data_row td[name=sale_line_id]:contains("Test Power Supply")',
+        },
+        {
+            content: "Two orders on one return",
+            trigger: ".o_form_view .o_field_widget[name=sale_order_ids] .badge:eq(1)",
+        },
+        click(".o_form_view button[name=action_submit]", "Submit"),
+        status("waiting_goods"),
+    ],
+});
+
+// Grading at receipt (warehouse user): restock one unit, scrap the other; a graded unit leaves
+// the list of those to grade
+tours.add("aftersales_return_grading_tour", {
+    steps: () => [
+        click(
+            '.o_list_view .o_data_row:has(td:contains("T-CAM-0001")) button[name=action_disposition_restock]',
+            "Restock the first unit"
+        ),
+        {
+            content: "Graded: no longer to grade",
+            trigger: '.o_list_view:not(:has(td:contains("T-CAM-0001"))) .o_data_row:has(td:contains("T-CAM-0002"))',
+        },
+        click(
+            '.o_list_view .o_data_row:has(td:contains("T-CAM-0002")) button[name=action_disposition_scrap]',
+            "Scrap the second one"
+        ),
+        {
+            content: "Nothing left to grade",
+            trigger: '.o_list_view:not(:has(td:contains("T-CAM-0002")))',
+        },
+    ],
+});
