@@ -190,6 +190,9 @@ BEGIN
             SELECT c.relname, 'id', c.relname
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
              WHERE c.relkind = 'r' AND (c.relname LIKE 'aftersales\_%' OR c.relname = 'account_move')
+               -- relation tables (aftersales_*_rel) have no id of their own
+               AND EXISTS (SELECT 1 FROM pg_attribute i
+                            WHERE i.attrelid = c.oid AND i.attname = 'id' AND NOT i.attisdropped)
         )
         SELECT DISTINCT a.tbl, a.col AS acol, m.col AS mcol
           FROM fk a JOIN fk m ON m.tbl = a.tbl AND m.target = 'account_move'

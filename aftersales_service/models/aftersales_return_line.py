@@ -178,9 +178,14 @@ class AftersalesReturnLine(models.Model):
                         product=line.product_id.display_name,
                     )
                 )
-            # more than was delivered is refused when it is typed, not only when submitted
-            if line.return_id.state == "draft" and line.sale_line_id:
-                line._check_line()
+        # more than was delivered is refused when it is typed, not only when submitted (what is
+        # left to return is read once per return, not once per line)
+        typed = self.filtered(lambda ln: ln.return_id.state == "draft" and ln.sale_line_id)
+        for ret in typed.return_id:
+            lines = typed.filtered(lambda ln, ret=ret: ln.return_id == ret)
+            available = lines.sale_line_id._aftersales_returnable_qties(exclude=ret)
+            for line in lines:
+                line._check_line(available=available)
 
     @api.constrains("qty_approved", "qty_requested")
     def _check_qty_approved(self):

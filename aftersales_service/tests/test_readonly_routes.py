@@ -66,7 +66,13 @@ ROUTES = {
 READONLY_METHODS = {
     "aftersales.warranty": ["find_covering_warranty", "action_view_repairs"],
     "aftersales.case": ["action_view_repairs", "action_view_invoices", "action_view_field_visits"],
-    "aftersales.return": ["action_view_pickings", "action_view_credit_notes", "action_print_label"],
+    "aftersales.return": [
+        "action_view_pickings",
+        "action_view_credit_notes",
+        "action_view_vendor_refunds",
+        "action_print_label",
+        "action_find_sale_lines",
+    ],
     "aftersales.team": ["action_view_cases", "action_open_overview"],
     "aftersales.warranty.policy": ["action_view_warranties"],
     "aftersales.revisit": ["action_open_survey"],
@@ -223,6 +229,7 @@ class TestReadonlyRoutes(CaseCommon, ReturnHelpers, HttpCase):
             ("aftersales.case", "action_view_repairs", [[self.case.id]], {}),
             ("aftersales.case", "action_view_field_visits", [[self.case.id]], {}),
             ("aftersales.return", "action_view_pickings", [[self.ret.id]], {}),
+            ("aftersales.return", "action_find_sale_lines", [[self.ret.id], self.product_psu.id], {}),
             ("aftersales.warranty", "action_view_repairs", [[self.warranty.id]], {}),
             ("res.partner", "action_view_aftersales_cases", [[self.customer.id]], {}),
             (
