@@ -259,17 +259,20 @@ class AftersalesDocumentsPortal(CustomerPortal):
         )
         return request.render("aftersales_service.portal_return_new", page, status=status)
 
+    def _portal_order(self, order_id):
+        """The customer's own order ``order_id``, else 404 (someone else's or unknown)."""
+        order = request.env["sale.order"].browse(order_id).exists()
+        if not order:
+            raise request.not_found()
+        try:
+            request.env["aftersales.case"]._check_portal_order(order)
+        except AccessError:
+            raise request.not_found() from None
+        return order
+
     @http.route(["/my/returns/new"], type="http", auth="user", website=True, methods=["GET"], readonly=True)
     def portal_return_new(self, order_id=None, **kw):
-        order = None
-        if order_id:
-            order = request.env["sale.order"].browse(parse_id(order_id)).exists()
-            if not order:
-                raise request.not_found()
-            try:
-                request.env["aftersales.case"]._check_portal_order(order)
-            except AccessError:
-                raise request.not_found() from None
+        order = self._portal_order(parse_id(order_id)) if order_id else None
         return self._render_return_form(order)
 
     @http.route(["/my/returns/new"], type="http", auth="user", website=True, methods=["POST"])
@@ -294,13 +297,7 @@ class AftersalesDocumentsPortal(CustomerPortal):
                     _("%(value)s is not a quantity or a product of the order.", value=value)
                 ) from exc
         # the form is shown again on an error: of the customer's own order only
-        order = request.env["sale.order"].browse(order_id).exists()
-        if not order:
-            raise request.not_found()
-        try:
-            request.env["aftersales.case"]._check_portal_order(order)
-        except AccessError:
-            raise request.not_found() from None
+        order = self._portal_order(order_id)
         # the serials ticked (a checkbox per unit: several values under one name)
         lot_ids = {}
         form = request.httprequest.form

@@ -7,6 +7,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .tools import (
+    chase_once,
     check_protected_write,
     documents_action,
     is_privileged,
@@ -14,7 +15,6 @@ from .tools import (
     lock_for_action,
     new_access_token,
     privileged,
-    schedule_todo,
 )
 
 CONTRACT_STATES = [
@@ -412,17 +412,17 @@ class AftersalesContract(models.Model):
         domain += self._cron_domain_today("renewal_date", "<=")
         contracts = self.search(domain, limit=batch_size, order="renewal_date, id")
         for contract in contracts:
-            with isolated(self.env, f"Renewal reminder of the service contract {contract.name}"):
-                schedule_todo(
-                    contract,
-                    contract.company_id.aftersales_manager_id or contract.user_id,
-                    _(
-                        "Service contract %(name)s ends on %(date)s: renew it with the customer",
-                        name=contract.name,
-                        date=contract.date_end,
-                    ),
-                )
-                privileged(contract).write({"renewal_reminded": True})
+            chase_once(
+                contract,
+                contract.company_id.aftersales_manager_id or contract.user_id,
+                _(
+                    "Service contract %(name)s ends on %(date)s: renew it with the customer",
+                    name=contract.name,
+                    date=contract.date_end,
+                ),
+                "renewal_reminded",
+                f"Renewal reminder of the service contract {contract.name}",
+            )
         done += len(contracts)
         if len(contracts) == batch_size:
             remaining += self.search_count(domain)

@@ -3,14 +3,13 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
 from .tools import (
+    chase_once,
     check_protected_write,
     documents_action,
     form_action,
     is_privileged,
-    isolated,
     lock_for_action,
     privileged,
-    schedule_todo,
 )
 
 LOAN_STATES = [
@@ -507,13 +506,13 @@ class AftersalesLoan(models.Model):
         domain = [("is_overdue", "=", True), ("overdue_chased", "=", False)]
         loans = self.search(domain, limit=batch_size, order="date_due, id")
         for loan in loans:
-            with isolated(self.env, f"Chasing the overdue loan {loan.name}"):
-                schedule_todo(
-                    loan,
-                    loan.case_id.user_id or loan.company_id.aftersales_manager_id,
-                    _("Loaned unit %(name)s was due back on %(date)s", name=loan.name, date=loan.date_due),
-                )
-                privileged(loan).write({"overdue_chased": True})
+            chase_once(
+                loan,
+                loan.case_id.user_id or loan.company_id.aftersales_manager_id,
+                _("Loaned unit %(name)s was due back on %(date)s", name=loan.name, date=loan.date_due),
+                "overdue_chased",
+                f"Chasing the overdue loan {loan.name}",
+            )
         remaining = self.search_count(domain) if len(loans) == batch_size else 0
         self.env["ir.cron"]._notify_progress(done=len(loans), remaining=remaining)
         return len(loans)

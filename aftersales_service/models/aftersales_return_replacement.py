@@ -8,7 +8,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import float_compare, format_amount
 
-from .tools import form_action, isolated, lock_for_action, privileged, schedule_todo
+from .tools import chase_once, form_action, lock_for_action, privileged
 
 MANAGER_GROUP = "aftersales_service.group_aftersales_manager"
 
@@ -124,27 +124,23 @@ class AftersalesReturn(models.Model):
     def _cron_chase_replacements(self, batch_size=500):
         """Chase the units not back on their due day after an advance replacement: one to-do per
         return, for its requester (else the company's after-sales manager), never twice."""
-        domain = [
-            ("replacement_due_date", "!=", False),
-            ("replacement_chased", "=", False),
-            ("state", "=", "waiting_goods"),
-        ]
-        returns = self.search(domain, order="replacement_due_date, id").filtered(
-            lambda r: r.replacement_due_date < r.company_id._aftersales_date()
-        )[:batch_size]
+        domain = [("replacement_chased", "=", False), ("state", "=", "waiting_goods")]
+        domain += self.env["res.company"]._aftersales_date_domain("replacement_due_date", "<")
+        returns = self.search(domain, limit=batch_size, order="replacement_due_date, id")
         for ret in returns:
-            with isolated(self.env, f"Chasing the unit due back on return {ret.name}"):
-                schedule_todo(
-                    ret,
-                    ret.company_id.aftersales_manager_id or ret.user_id,
-                    _(
-                        "The unit of return %(name)s was due back on %(date)s",
-                        name=ret.name,
-                        date=ret.replacement_due_date,
-                    ),
-                )
-                privileged(ret).write({"replacement_chased": True})
-        self.env["ir.cron"]._notify_progress(done=len(returns), remaining=0)
+            chase_once(
+                ret,
+                ret.company_id.aftersales_manager_id or ret.user_id,
+                _(
+                    "The unit of return %(name)s was due back on %(date)s",
+                    name=ret.name,
+                    date=ret.replacement_due_date,
+                ),
+                "replacement_chased",
+                f"Chasing the unit due back on return {ret.name}",
+            )
+        remaining = self.search_count(domain) if len(returns) == batch_size else 0
+        self.env["ir.cron"]._notify_progress(done=len(returns), remaining=remaining)
         return len(returns)
 
     def action_invoice_unreturned(self):

@@ -262,6 +262,15 @@ def documents_action(env, xmlid, records):
     return action
 
 
+def chase_once(record, user, summary, flag, what):
+    """A cron's reminder or chase of ``record``: a to-do for ``user`` (``schedule_todo``) in a
+    savepoint of its own (``isolated``: one failing record does not stop the batch), then
+    ``flag`` set, so that it is never planned twice (the cron's resume point)."""
+    with isolated(record.env, what):
+        schedule_todo(record, user, summary)
+        privileged(record).write({flag: True})
+
+
 def schedule_todo(record, user, summary):
     """A to-do for ``user`` on ``record``, due on its company's day; nothing without a user (the
     crons' reminders and chases)."""
