@@ -1,34 +1,61 @@
 #!/usr/bin/env bash
 # Shared helpers for scripts/run.sh (command 1) and scripts/test.sh (command 2).
 # Sourced, not executed. Everything is overridable through the environment:
-#   ODOO_SRC    Odoo 18.0 source tree            (default /opt/odoo/18.0)
+#   ODOO_SRC    Odoo 18.0 source tree            (default /opt/odoo/18.0 when it is there, else a
+#               shallow clone of the 18.0 branch that the scripts make in ~/.cache/aftersales_service/odoo-18.0)
+#   ODOO_GIT_URL  where that clone comes from    (default https://github.com/odoo/odoo)
+#   WKHTMLTOX_URL the wkhtmltox .deb to try first (default: the 0.12.6.1 patched-Qt build for this distribution)
 #   VENV        virtualenv to create/reuse       (default ~/.cache/aftersales_service/venv-py<X.Y>)
 #   PYTHON      interpreter for the virtualenv   (default python3)
 #   PGHOST/PGPORT/PGUSER  PostgreSQL server, libpq style (default 127.0.0.1:5432, role odoo)
 set -euo pipefail
 
 PROJECT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ODOO_SRC="${ODOO_SRC:-/opt/odoo/18.0}"
+CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/aftersales_service"
+# ODOO_SRC wins; else the usual place; else our own clone (made by check_odoo_src when missing)
+ODOO_SRC_GIVEN="${ODOO_SRC:-}"
+if [ -z "${ODOO_SRC:-}" ]; then
+    ODOO_USUAL_SRC="${ODOO_USUAL_SRC:-/opt/odoo/18.0}"  # scripts/fresh-machine.sh hides it
+    if [ -f "$ODOO_USUAL_SRC/odoo-bin" ]; then ODOO_SRC="$ODOO_USUAL_SRC"; else ODOO_SRC="$CACHE_DIR/odoo-18.0"; fi
+fi
+ODOO_GIT_URL="${ODOO_GIT_URL:-https://github.com/odoo/odoo}"
 PYTHON="${PYTHON:-python3}"
 PY_VER="$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
-VENV="${VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/aftersales_service/venv-py${PY_VER}}"
+VENV="${VENV:-$CACHE_DIR/venv-py${PY_VER}}"
 LOG_DIR="${LOG_DIR:-$PROJECT_DIR/.logs}"
 # Odoo filestores, shared by every checkout of the project on this machine (keyed by database name)
-DATA_DIR="${DATA_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/aftersales_service/data}"
+DATA_DIR="${DATA_DIR:-$CACHE_DIR/data}"
 mkdir -p "$LOG_DIR"
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31mERROR:\033[0m %s\n' "$1" >&2; exit "${2:-1}"; }
 
 check_odoo_src() {
+    if [ ! -f "$ODOO_SRC/odoo-bin" ] && [ -z "$ODOO_SRC_GIVEN" ]; then
+        fetch_odoo_src
+    fi
     if [ ! -f "$ODOO_SRC/odoo-bin" ] || [ ! -d "$ODOO_SRC/odoo/addons/base" ]; then
         die "No Odoo 18.0 source tree at ODOO_SRC=$ODOO_SRC.
-       Get one with:  git clone --depth 1 -b 18.0 https://github.com/odoo/odoo $ODOO_SRC
+       Unset ODOO_SRC to let the scripts clone Odoo 18.0 into $CACHE_DIR/odoo-18.0,
        or point ODOO_SRC at an existing checkout:  ODOO_SRC=/path/to/odoo $0" 3
     fi
     local release
     release="$(sed -n 's/^version_info = (\([0-9]*\), \([0-9]*\).*/\1.\2/p' "$ODOO_SRC/odoo/release.py")"
     [ "$release" = "18.0" ] || die "ODOO_SRC=$ODOO_SRC is Odoo '$release', this addon needs 18.0." 3
+}
+
+# No Odoo tree anywhere: a shallow clone of the 18.0 branch in our cache folder (once; about
+# 1 GB, a few minutes). ODOO_GIT_URL may point at a mirror (file:///..., a company proxy).
+fetch_odoo_src() {
+    command -v git >/dev/null || ensure_system_packages git
+    say "No Odoo 18.0 source tree found: cloning the 18.0 branch of $ODOO_GIT_URL into $ODOO_SRC (once, a few minutes)"
+    rm -rf "$ODOO_SRC.partial"
+    mkdir -p "$(dirname "$ODOO_SRC")"
+    git clone -q --depth 1 --single-branch -b 18.0 "$ODOO_GIT_URL" "$ODOO_SRC.partial" >"$LOG_DIR/odoo-clone.log" 2>&1 \
+        || die "Could not clone Odoo 18.0 from $ODOO_GIT_URL (see $LOG_DIR/odoo-clone.log).
+       Clone it yourself (git clone --depth 1 -b 18.0 https://github.com/odoo/odoo /opt/odoo/18.0)
+       or set ODOO_SRC to an Odoo 18.0 tree, or ODOO_GIT_URL to a reachable mirror." 3
+    mv "$ODOO_SRC.partial" "$ODOO_SRC"   # only a whole clone takes the name
 }
 
 as_root() {
@@ -122,6 +149,59 @@ start_private_cluster() {
             -o "-k $data -p $PGPORT -c listen_addresses=''" start >/dev/null \
             || die "Private PostgreSQL did not start, see $data/server.log"
     fi
+}
+
+# wkhtmltopdf, which Odoo needs for every PDF: the build Odoo recommends (0.12.6.1 with patched Qt,
+# the wkhtmltox package of the distribution, from wkhtmltopdf's own releases) where it can be
+# downloaded, else the distribution's own package. An installed wkhtmltopdf is kept as it is.
+ensure_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null && return 0
+    command -v dpkg >/dev/null || die "wkhtmltopdf is missing: install wkhtmltox 0.12.6.1 (https://wkhtmltopdf.org/downloads.html)."
+    local codename arch url deb
+    codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
+    arch="$(dpkg --print-architecture)"
+    url="${WKHTMLTOX_URL:-https://github.com/wkhtmltopdf/packaging/releases/download/0.12.6.1-3/wkhtmltox_0.12.6.1-3.${codename}_${arch}.deb}"
+    deb="$(mktemp --suffix=.deb)"
+    if command -v curl >/dev/null \
+        && curl -fsSL --connect-timeout 10 --max-time 300 -o "$deb" "$url" 2>>"$LOG_DIR/apt.log"; then
+        say "Installing wkhtmltox 0.12.6.1 (patched Qt) from $url"
+        chmod 644 "$deb"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$deb" >>"$LOG_DIR/apt.log" 2>&1 \
+            || { as_root apt-get update -q >>"$LOG_DIR/apt.log" 2>&1 \
+                 && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$deb" >>"$LOG_DIR/apt.log" 2>&1; } \
+            || say "wkhtmltox did not install (see $LOG_DIR/apt.log): using the distribution's wkhtmltopdf"
+    else
+        say "wkhtmltox 0.12.6.1 cannot be downloaded here: using the distribution's wkhtmltopdf (unpatched Qt)"
+    fi
+    rm -f "$deb"
+    command -v wkhtmltopdf >/dev/null || ensure_system_packages wkhtmltopdf
+}
+
+# The one log line tolerated, and only from a wkhtmltopdf built on unpatched Qt (the
+# distribution's package): Odoo passes --header-spacing, --header-html and --footer-html to every
+# report with the company's layout; that build ignores the three switches (the PDF is whole, but
+# without the company's header and footer band) and says so on stderr, which Odoo logs as one
+# WARNING per PDF. Its exact text, nothing else (wkhtmltox 0.12.6.1 prints none of it).
+WKHTMLTOPDF_UNPATCHED_QT_LINE=' WARNING [^ ]+ odoo\.addons\.base\.models\.ir_actions_report: wkhtmltopdf: The switch --header-spacing, is not support using unpatched qt, and will be ignored\.The switch --header-html, is not support using unpatched qt, and will be ignored\.The switch --footer-html, is not support using unpatched qt, and will be ignored\. ?$'
+# Qt (inside wkhtmltopdf) wants a private runtime folder, and warns on stderr -- a WARNING in the
+# Odoo log -- when the session has none (services, containers, CI)
+if [ -z "${XDG_RUNTIME_DIR:-}" ] || [ ! -d "$XDG_RUNTIME_DIR" ]; then
+    export XDG_RUNTIME_DIR="$CACHE_DIR/runtime-$(id -u)"
+    mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+fi
+wkhtmltopdf_unpatched() {
+    command -v wkhtmltopdf >/dev/null && ! wkhtmltopdf --version 2>/dev/null | grep -q 'with patched qt'
+}
+
+# WARNING / ERROR / CRITICAL lines and tracebacks of an Odoo log, less the tolerated ones.
+# bad_odoo_log_lines LOG [EXTRA_TOLERATED_REGEX]
+bad_odoo_log_lines() {
+    local log="$1" tolerated="${2:-}"
+    if wkhtmltopdf_unpatched; then
+        tolerated="${tolerated:+$tolerated|}$WKHTMLTOPDF_UNPATCHED_QT_LINE"
+    fi
+    grep -nE '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) |^Traceback ' "$log" \
+        | { if [ -n "$tolerated" ]; then grep -vE "$tolerated"; else cat; fi; } || true
 }
 
 odoo_bin() { "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path "$ADDONS_PATH" "${ODOO_DB_ARGS[@]}" "$@"; }

@@ -30,7 +30,8 @@ MIXED_SECONDS="${MIXED_SECONDS:-40}"
 BROWSERS="${BROWSERS:-6}"
 
 check_odoo_src
-ensure_system_packages wkhtmltopdf
+ensure_system_packages
+ensure_wkhtmltopdf
 ensure_venv
 ensure_postgres
 psql -d postgres -tAc "select 1 from pg_database where datname='$SOURCE_DB'" | grep -q 1 \

@@ -15,7 +15,8 @@ HTTP_PORT="${HTTP_PORT:-8069}"
 ADDON=aftersales_service
 
 check_odoo_src
-ensure_system_packages wkhtmltopdf
+ensure_system_packages
+ensure_wkhtmltopdf
 ensure_venv
 ensure_postgres
 
@@ -39,8 +40,11 @@ else
 fi
 
 # a demo that failed to load (Odoo then installs without it) or any other problem is a WARNING
-# or ERROR line: stop there rather than serve a half-made demo
-if grep -E " (WARNING|ERROR|CRITICAL) " "$LOG_DIR/run-$DB.log" >&2; then
+# or ERROR line: stop there rather than serve a half-made demo (the one line tolerated is the
+# distribution's wkhtmltopdf saying it ignores a switch, see bad_odoo_log_lines)
+bad="$(bad_odoo_log_lines "$LOG_DIR/run-$DB.log")"
+if [ -n "$bad" ]; then
+    printf '%s\n' "$bad" | head -n 40 >&2
     die "Odoo logged warnings or errors, see $LOG_DIR/run-$DB.log"
 fi
 

@@ -17,6 +17,7 @@ started=$SECONDS
 
 check_odoo_src
 ensure_system_packages chromium
+ensure_wkhtmltopdf  # the tests render every report as a real PDF
 ensure_venv
 ensure_postgres
 
@@ -40,10 +41,11 @@ CONF
 # Any of these in an Odoo log is a bug (DEVELOPERS.md): warnings, errors, tracebacks.
 check_log() {
     local log="$1" what="$2" bad
-    # The one line ignored: pytest-odoo imports odoo.tests before it reads Odoo's configuration,
-    # and Odoo complains that its test framework is imported outside test mode.
-    bad="$(grep -nE '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) |^Traceback ' "$log" \
-        | grep -vE ' ERROR \? odoo\.tests\.common: Importing test framework, avoid importing from business modules' || true)"
+    # The one line ignored besides the distribution's wkhtmltopdf (bad_odoo_log_lines): pytest-odoo
+    # imports odoo.tests before it reads Odoo's configuration, and Odoo complains that its test
+    # framework is imported outside test mode.
+    bad="$(bad_odoo_log_lines "$log" \
+        ' ERROR \? odoo\.tests\.common: Importing test framework, avoid importing from business modules')"
     if [ -n "$bad" ]; then
         printf '%s\n' "$bad" | head -n 40 >&2
         die "$what wrote warnings/errors to the Odoo log ($log)."

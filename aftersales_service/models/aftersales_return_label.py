@@ -99,6 +99,11 @@ class AftersalesReturn(models.Model):
         carrier_label = self._carrier_return_label()
         if carrier_label:
             name, raw = carrier_label
+        elif not self.env.registry.ready:
+            # installing or upgrading (the demo's approvals): no web server serves the label's
+            # stylesheets to wkhtmltopdf yet; the label is made when it is first printed or
+            # downloaded from the portal
+            return self.env["ir.attachment"]
         else:
             name = _("Return Label - %(name)s.pdf", name=self.name)
             try:
