@@ -1,4 +1,5 @@
 from . import aftersales_number_guard
+from . import aftersales_lock
 from . import res_company
 from . import res_config_settings
 from . import aftersales_warranty_exclusion

@@ -2,7 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
 
-from .tools import check_protected_write, ensure_can, form_action, is_privileged, new_access_token, privileged
+from .aftersales_lock import ALWAYS, MANAGER, SYSTEM, Frozen, _lt
+from .tools import ensure_can, form_action, is_privileged, new_access_token, privileged
 
 CASE_STATES = [
     ("new", "New"),
@@ -47,18 +48,6 @@ RESOLUTIONS = [
     ("discount", "Discount"),
     ("no_action", "No Action"),
 ]
-# Set by the workflow, the timers and the escalation only: a direct write is refused.
-CASE_PROTECTED_FIELDS = (
-    "state",
-    "resolved_date",
-    "closed_date",
-    "escalation_level",
-    "escalated_deadline",
-    "first_response_date",
-    "last_reply_date",
-    "invoice_ids",
-    "date_registered",
-)
 INTERNAL = "aftersales_service.group_aftersales_user"
 
 
@@ -69,6 +58,7 @@ class AftersalesCase(models.Model):
     _name = "aftersales.case"
     _description = "Service Case"
     _inherit = [
+        "aftersales.lock.mixin",
         "aftersales.number.guard",
         "aftersales.sla.mixin",
         "portal.mixin",
@@ -78,6 +68,89 @@ class AftersalesCase(models.Model):
     _order = "priority desc, id desc"
     _check_company_auto = True
     _mail_post_access = "read"
+
+    # who may change what, in which state (aftersales.lock.mixin)
+    _aftersales_locks = {
+        # the workflow, the timers, the escalation and the documents they make (C-6, C-8, C-9)
+        **dict.fromkeys(
+            (
+                "state",
+                "date_registered",
+                "resolved_date",
+                "closed_date",
+                "escalation_level",
+                "escalated_deadline",
+                "first_response_date",
+                "last_reply_date",
+                "first_response_deadline",
+                "reply_deadline",
+                "resolution_deadline",
+                "first_response_hours",
+                "resolution_hours",
+                "sla_deadline",
+                "sla_met",
+                "sla_policy_id",
+                "warranty_state",
+                "is_internal",
+                "invoice_ids",
+                "access_token",
+                "field_visit_ids",
+                "loan_ids",
+                "repair_ids",
+                "return_ids",
+                "rating_ids",
+                "internal_cost_line_ids",
+            ),
+            SYSTEM,
+        ),
+        "name": Frozen(ALWAYS, reason=_lt("its reference is given at creation")),
+        "company_id": Frozen(ALWAYS, reason=_lt("its company is given at creation")),
+        # who pays (C-5, W-4): computed from the warranty, the contract and the equipment; a
+        # manager may still decide otherwise, and it is logged
+        **dict.fromkeys(
+            ("warranty_id", "contract_id", "equipment_id"),
+            Frozen(
+                ALWAYS,
+                group=MANAGER,
+                reason=_lt("who pays for the service is decided by its warranty and contract"),
+            ),
+        ),
+        # anyone may still make a case paid: it costs the company nothing
+        "service_type": Frozen(
+            ALWAYS,
+            group=MANAGER,
+            reason=_lt("who pays for the service is decided by its warranty and contract"),
+            open_values=("paid",),
+        ),
+    }
+    _aftersales_free = (
+        "active",
+        "callback_datetime",
+        "category",
+        "channel",
+        "description",
+        "email_cc",
+        "email_from",
+        "exclusion_id",
+        "lot_id",
+        "no_rating_reason",
+        "part_ids",
+        "partner_id",
+        "phone",
+        "priority",
+        "product_id",
+        "purchase_date",
+        "purchase_place_id",
+        "resolution",
+        "resolution_note",
+        "sale_line_id",
+        "sale_order_id",
+        "subject",
+        "tag_ids",
+        "team_id",
+        "time_spent",
+        "user_id",
+    )
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     # drawn at creation: portal pages (read-only cursors) never write one
@@ -407,12 +480,10 @@ class AftersalesCase(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        privileged_create = is_privileged(self)
+        if not is_privileged(self):
+            # a case starts at the start: the workflow and timers set the rest (C-8, S-1)
+            self._aftersales_check_create(vals_list)
         for vals in vals_list:
-            if not privileged_create:
-                # a case starts at the start: the workflow and timers set the rest (C-8, S-1)
-                for key in CASE_PROTECTED_FIELDS:
-                    vals.pop(key, None)
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
                 vals["name"] = (
@@ -420,7 +491,8 @@ class AftersalesCase(models.Model):
                 )
             if vals.get("user_id") and vals.get("state", "new") == "new":
                 vals["state"] = "assigned"
-        cases = super().create(vals_list)
+        # the client's values were checked above; the state is the system's
+        cases = self.browse(super(AftersalesCase, privileged(self)).create(vals_list).ids)
         cases._apply_sla(restart_reply=False)
         for case in cases:
             if case.partner_id:
@@ -431,7 +503,6 @@ class AftersalesCase(models.Model):
         return cases
 
     def write(self, vals):
-        check_protected_write(self, vals, CASE_PROTECTED_FIELDS, _("a service case"))
         if "user_id" in vals and vals["user_id"]:
             to_assign = self.filtered(lambda c: c.state == "new")
         else:

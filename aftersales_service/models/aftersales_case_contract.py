@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
 
 # categories that are free whatever covers the unit (advice, complaints, returns)
@@ -34,6 +35,19 @@ class AftersalesCase(models.Model):
     def _compute_contract_id(self):
         for case in self:
             case.contract_id = case._aftersales_find_contract()
+
+    @api.constrains("contract_id", "partner_id")
+    def _check_contract_customer(self):
+        """A case uses its own customer's contract, never another customer's entitlement."""
+        for case in self.sudo().filtered("contract_id"):
+            if case.contract_id.commercial_partner_id != case.partner_id.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "Case %(case)s: contract %(contract)s is not its customer's.",
+                        case=case.name,
+                        contract=case.contract_id.name,
+                    )
+                )
 
     def _aftersales_find_contract(self):
         """The running contract covering the case's unit: by serial first, then by product."""

@@ -417,7 +417,7 @@ class AftersalesFieldVisit(models.Model):
                     )
                 )
             if vals.get("signature"):
-                signer = vals.get("signed_by", "") if "signed_by" in vals else None
+                signer = (vals.get("signed_by") or "") if "signed_by" in vals else None
                 if any(
                     not (signer if signer is not None else visit.signed_by or "").strip() for visit in self
                 ):
@@ -505,9 +505,10 @@ class AftersalesFieldVisit(models.Model):
                     summary=_("On-site visit %(name)s", name=visit.name),
                 )
 
-    def action_arrive(self, arrival_date=None):
-        """F-2: the engineer records the arrival; late arrivals are flagged. A visit outside the
-        home area leaves only with its travel approved (F-5)."""
+    def action_arrive(self):
+        """F-2: the engineer records the arrival, at the server's clock (no caller tells another
+        time); late arrivals are flagged. A visit outside the home area leaves only with its
+        travel approved (F-5)."""
         self._ensure_can("can_arrive", _("Visit %(names)s is not scheduled."))
         for visit in self:
             if visit.needs_travel_approval and not visit.travel_approved:
@@ -519,7 +520,7 @@ class AftersalesFieldVisit(models.Model):
                         km=visit.distance_km,
                     )
                 )
-        privileged(self).write({"state": "on_site", "arrival_date": arrival_date or fields.Datetime.now()})
+        privileged(self).write({"state": "on_site", "arrival_date": fields.Datetime.now()})
         late = self.filtered("arrived_late")
         for visit in late:
             visit.message_post(

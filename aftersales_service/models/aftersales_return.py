@@ -4,8 +4,8 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero
 
+from .aftersales_lock import ALWAYS, SYSTEM, Frozen, _lt
 from .tools import (
-    check_protected_write,
     ensure_can,
     is_privileged,
     lock_for_action,
@@ -26,33 +26,7 @@ RETURN_STATES = [
 RETURN_TYPES = [("no_reason", "No-Reason Return"), ("quality", "Quality Problem"), ("exchange", "Exchange")]
 OUTCOMES = [("refund", "Refund"), ("exchange", "Exchange"), ("repair", "Repair")]
 ACTIVE_STATES = ("draft", "to_approve", "approved", "waiting_goods", "received", "done")
-# Fields that change through the action methods only (R-1, R-4): a direct write is refused.
-RETURN_PROTECTED_FIELDS = ("state", "approver_id", "approval_date", "request_date", "user_id", "company_id")
-# What a request is about: changed in draft only.
-RETURN_DRAFT_FIELDS = {"sale_order_id", "partner_id", "return_type", "requested_outcome", "line_ids"}
-RETURN_LINE_PROTECTED_FIELDS = (
-    "qty_approved",
-    "return_move_ids",
-    "exchange_sale_line_id",
-    "qty_received_confirmed",
-    "disposition",
-    "disposition_date",
-    "disposition_user_id",
-    "disposition_move_ids",
-    "scrap_ids",
-    "repair_id",
-    "vendor_id",
-)
-# Once submitted, what was asked for is frozen: the approval was given for it.
-RETURN_LINE_FROZEN_FIELDS = (
-    "sale_line_id",
-    "product_id",
-    "qty_requested",
-    "lot_id",
-    "lot_ids",
-    "return_id",
-    "exchange_product_id",
-)
+SUBMITTED = ("to_approve", "approved", "waiting_goods", "received", "done", "refused", "cancelled")
 
 
 class AftersalesReturn(models.Model):
@@ -61,9 +35,52 @@ class AftersalesReturn(models.Model):
 
     _name = "aftersales.return"
     _description = "After-Sales Return"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["aftersales.lock.mixin", "portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
+
+    # who may change what, in which state (aftersales.lock.mixin)
+    _aftersales_locks = {
+        # the workflow, the approval and the documents it makes (R-1, R-4)
+        **dict.fromkeys(
+            (
+                "state",
+                "approver_id",
+                "approval_date",
+                "request_date",
+                "user_id",
+                "access_token",
+                "sale_order_ids",
+                "picking_ids",
+                "credit_note_ids",
+                "vendor_refund_ids",
+                "return_label_id",
+                "return_label_by_carrier",
+                "replacement_due_date",
+                "replacement_chased",
+            ),
+            SYSTEM,
+        ),
+        "name": Frozen(ALWAYS, reason=_lt("its reference is given at creation")),
+        "company_id": Frozen(ALWAYS, reason=_lt("its company is given at creation")),
+        # what the approval was given for: reset to draft (refused, cancelled) to change it
+        **dict.fromkeys(
+            (
+                "sale_order_id",
+                "partner_id",
+                "return_type",
+                "requested_outcome",
+                "line_ids",
+                "approval_reason",
+            ),
+            Frozen(SUBMITTED, reason=_lt("the request was submitted as it is")),
+        ),
+    }
+    _aftersales_free = ("case_id", "channel", "purchase_place_id", "description", "carrier_tracking_ref")
+    _aftersales_unlink_lock = Frozen(
+        ("to_approve", "approved", "waiting_goods", "received", "done", "refused"),
+        reason=_lt("only draft or cancelled documents are deleted"),
+    )
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     # drawn at creation: portal pages (read-only cursors) never write one
@@ -356,14 +373,8 @@ class AftersalesReturn(models.Model):
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
-        if not is_privileged(self):
-            for vals in vals_list:
-                # R-1/R-4: a new return starts as a draft of its requester, dated today (the
-                # company's day) by the server whatever the client sent
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals.update(state="draft", request_date=company._aftersales_date(), user_id=self.env.uid)
-                for key in ("approver_id", "approval_date"):
-                    vals.pop(key, None)
+        # R-1/R-4: a new return starts as a draft of its requester, dated today (the company's
+        # day): the defaults; a client cannot send others (aftersales.lock.mixin)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
@@ -373,24 +384,18 @@ class AftersalesReturn(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        check_protected_write(self, vals, RETURN_PROTECTED_FIELDS, _("a return"))
-        if not is_privileged(self):
-            frozen = set(vals) & RETURN_DRAFT_FIELDS
-            submitted = self.filtered(lambda r: r.state != "draft")
-            if frozen and submitted:
-                raise UserError(
-                    _(
-                        "Return %(names)s was submitted: its customer, orders, type, outcome and lines are "
-                        "frozen. Reset it to draft (refused or cancelled returns) to change them.",
-                        names=", ".join(submitted.mapped("name")),
-                    )
-                )
-        return super().write(vals)
+        result = super().write(vals)
+        if not is_privileged(self) and set(vals) & {"partner_id", "sale_order_id", "line_ids"}:
+            self._redate_draft()
+        return result
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_if_draft(self):
-        if self.filtered(lambda r: r.state not in ("draft", "cancelled")):
-            raise UserError(_("Only draft or cancelled returns can be deleted."))
+    def _redate_draft(self):
+        """R-1: a draft's window is judged from the day it became what it is: changing its
+        customer, orders or lines dates it today (the company's day)."""
+        for ret in self.filtered(lambda r: r.state == "draft"):
+            today = ret.company_id._aftersales_date()
+            if ret.request_date != today:
+                privileged(ret).write({"request_date": today})
 
     @api.onchange("sale_order_id")
     def _onchange_sale_order_id(self):

@@ -1,15 +1,64 @@
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
-from .aftersales_return import OUTCOMES, RETURN_LINE_FROZEN_FIELDS, RETURN_LINE_PROTECTED_FIELDS
-from .tools import check_protected_write, is_privileged
+from .aftersales_lock import SYSTEM, Frozen, _lt
+from .aftersales_return import OUTCOMES, SUBMITTED
+from .tools import is_privileged
 
 
 class AftersalesReturnLine(models.Model):
     _name = "aftersales.return.line"
     _description = "After-Sales Return Line"
-    _inherit = ["aftersales.number.guard"]
+    _inherit = ["aftersales.lock.mixin", "aftersales.number.guard"]
+
+    # who may change what, in which state (aftersales.lock.mixin): what the approval was given
+    # for is frozen once the return is submitted; approved, received, refunded and graded
+    # quantities are the workflow's
+    _aftersales_locks = {
+        **dict.fromkeys(
+            (
+                "qty_approved",
+                "return_move_ids",
+                "exchange_sale_line_id",
+                "qty_received",
+                "qty_received_confirmed",
+                "qty_refunded",
+                "amount_refunded",
+                "refund_line_ids",
+                "disposition",
+                "disposition_date",
+                "disposition_user_id",
+                "disposition_move_ids",
+                "scrap_ids",
+                "repair_id",
+                "vendor_id",
+                "vendor_refund_line_ids",
+            ),
+            SYSTEM,
+        ),
+        **dict.fromkeys(
+            (
+                "return_id",
+                "sale_line_id",
+                "product_id",
+                "qty_requested",
+                "lot_id",
+                "lot_ids",
+                "outcome",
+                "exchange_product_id",
+                "reason",
+            ),
+            Frozen(SUBMITTED, via="return_id", reason=_lt("the request was submitted as it is")),
+        ),
+    }
+    _aftersales_free = ("company_id",)
+    _aftersales_lock_log_on = "return_id"
+    _aftersales_unlink_lock = Frozen(
+        ("to_approve", "approved", "waiting_goods", "received", "done", "refused"),
+        via="return_id",
+        reason=_lt("only draft or cancelled documents are deleted"),
+    )
 
     return_id = fields.Many2one("aftersales.return", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="return_id.company_id", store=True)
@@ -201,33 +250,11 @@ class AftersalesReturnLine(models.Model):
                     )
                 )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        lines = super().create(vals_list)
-        if not is_privileged(self):
-            if lines.filtered(lambda ln: ln.qty_approved or ln.return_move_ids):
-                raise AccessError(_("Approved quantities are set by the approval, not typed in."))
-            if lines.return_id.filtered(lambda r: r.state != "draft"):
-                raise UserError(_("Lines are added to draft returns only."))
-        return lines
-
     def write(self, vals):
-        check_protected_write(self, vals, RETURN_LINE_PROTECTED_FIELDS, _("a return line"))
-        if not is_privileged(self) and set(vals) & set(RETURN_LINE_FROZEN_FIELDS):
-            submitted = self.return_id.filtered(lambda r: r.state != "draft")
-            if submitted:
-                raise UserError(
-                    _(
-                        "Return %(names)s was submitted: its lines are frozen.",
-                        names=", ".join(submitted.mapped("name")),
-                    )
-                )
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_if_draft(self):
-        if self.return_id.filtered(lambda r: r.state not in ("draft", "cancelled")):
-            raise UserError(_("Lines of a submitted return cannot be deleted."))
+        result = super().write(vals)
+        if not is_privileged(self) and set(vals) & {"sale_line_id", "lot_id", "lot_ids"}:
+            self.return_id._redate_draft()
+        return result
 
     @api.depends("return_id.requested_outcome", "return_id.return_type")
     def _compute_outcome(self):

@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .tools import escalate, locked_batch
+from .tools import escalate, locked_batch, privileged
 
 SLA_STATUSES = [("on_track", "On Track"), ("at_risk", "At Risk"), ("breached", "Breached"), ("met", "Met")]
 INTERNAL = "aftersales_service.group_aftersales_user"
@@ -196,7 +196,7 @@ class AftersalesSlaMixin(models.AbstractModel):
                 vals["resolution_deadline"] = policy._add_hours(start, policy.resolution_hours, case.team_id)
             else:
                 vals.update(first_response_deadline=False, resolution_deadline=False)
-            case.write(vals)
+            privileged(case).write(vals)  # the timers are the system's
 
     def _escalation_target(self, level):
         self.ensure_one()

@@ -4,6 +4,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
+from .aftersales_lock import ALWAYS, MANAGER, SYSTEM, Frozen, _lt
 from .aftersales_warranty_policy import AFTER_EXPIRY_MODES
 from .tools import form_action, new_access_token
 
@@ -15,9 +16,52 @@ class AftersalesWarranty(models.Model):
 
     _name = "aftersales.warranty"
     _description = "Warranty"
-    _inherit = ["aftersales.number.guard", "portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "aftersales.lock.mixin",
+        "aftersales.number.guard",
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "end_date desc, id desc"
     _check_company_auto = True
+
+    # who may change what, in which state (aftersales.lock.mixin): what was sold under which
+    # terms is fixed at the sale (W-2, W-4, W-5); a manager may still correct it, logged
+    _aftersales_locks = {
+        **dict.fromkeys(
+            (
+                "state",
+                "void_reason",
+                "expiry_reminder_sent",
+                "access_token",
+                "sale_order_id",
+                "sale_line_id",
+                "move_id",
+                "invoice_line_id",
+                "repair_ids",
+            ),
+            SYSTEM,
+        ),
+        "name": Frozen(ALWAYS, reason=_lt("its reference is given at creation")),
+        "company_id": Frozen(ALWAYS, reason=_lt("its company is given at creation")),
+        **dict.fromkeys(
+            (
+                "partner_id",
+                "product_id",
+                "lot_id",
+                "quantity",
+                "policy_id",
+                "start_date",
+                "end_date",
+                "after_expiry_mode",
+                "coverage",
+            ),
+            Frozen(ALWAYS, group=MANAGER, reason=_lt("the terms of a warranty are fixed when it is given")),
+        ),
+    }
+    # the salesperson told before expiry
+    _aftersales_free = ("user_id",)
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     # drawn at creation: portal pages (read-only cursors) never write one

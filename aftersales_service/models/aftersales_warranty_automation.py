@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, models
 from odoo.tools import float_compare
 
-from .tools import isolated
+from .tools import isolated, privileged
 
 
 class AftersalesWarranty(models.Model):
@@ -231,7 +231,7 @@ class AftersalesWarranty(models.Model):
                     )
 
     def _void(self, reason):
-        self.write({"state": "void", "void_reason": reason})
+        privileged(self).write({"state": "void", "void_reason": reason})
         for warranty in self:
             warranty.message_post(body=reason)
 
@@ -243,7 +243,7 @@ class AftersalesWarranty(models.Model):
         or a second worker never repeats one. "Today" is each warranty's company's day."""
         ended = [("state", "=", "active"), *self.env["res.company"]._aftersales_date_domain("end_date", "<")]
         expired = self.search(ended, limit=batch_size)
-        expired.write({"state": "expired"})
+        privileged(expired).write({"state": "expired"})
         reminded = (
             self._plan_expiry_reminders(limit=batch_size - len(expired)) if len(expired) < batch_size else 0
         )
@@ -308,6 +308,6 @@ class AftersalesWarranty(models.Model):
                 self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
                     vals_list
                 )
-                warranties.expiry_reminder_sent = True
+                privileged(warranties).expiry_reminder_sent = True
                 planned += len(warranties)
         return planned

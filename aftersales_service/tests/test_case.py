@@ -43,8 +43,13 @@ class TestCaseIntake(CaseCommon):
             )
             self.assertEqual(case.warranty_state, "out")
             self.assertEqual(case.service_type, "paid", "out of warranty: paid (W-4)")
-            case.service_type = "contract"
-            self.assertEqual(case.service_type, "contract", "editable")
+            # only a manager makes a paid case free (logged); anyone may make one paid
+            with self.assertRaisesRegex(AccessError, "Only"):
+                case.with_user(self.aftersales_user).service_type = "free"
+            case.with_user(self.aftersales_manager).service_type = "free"
+            self.assertEqual(case.service_type, "free", "a manager's decision")
+            case.with_user(self.aftersales_user).service_type = "paid"
+            self.assertEqual(case.service_type, "paid")
 
     def test_bad_links_refused(self):
         order = self.sell([(self.product_camera, 1, 200.0)], partner=self.customer_2)

@@ -157,8 +157,13 @@ class TestFieldVisit(FieldServiceCommon):
                     {"appointment_start": "2026-04-01 10:00:00", "appointment_end": "2026-04-01 12:00:00"}
                 )
                 visit.action_schedule()
-        on_time.action_arrive(arrival_date=datetime(2026, 4, 1, 10, 30))
-        late.action_arrive(arrival_date=datetime(2026, 4, 1, 11, 30))
+        with freeze_time("2026-04-01 10:30:00"):
+            on_time.action_arrive()
+        with freeze_time("2026-04-01 11:30:00"):
+            late.action_arrive()
+        # the arrival is the server's clock: a caller cannot tell another time (F-2)
+        with self.assertRaises(TypeError):
+            on_time.action_arrive("2026-04-01 09:00:00")
         self.assertFalse(on_time.arrived_late)
         self.assertTrue(late.arrived_late, "city band: 2 h after the 09:00 request")
         self.assertTrue(late.message_ids.filtered(lambda m: "arrival target" in (m.body or "")))
@@ -195,6 +200,11 @@ class TestFieldVisit(FieldServiceCommon):
         with self.assertRaises(UserError):
             visit.write({"signature": SIGNATURE})  # signs on site only
         visit.action_arrive()
+        # a back-office signature without the signer's name: a clear message, not a crash
+        for signer in (False, "", "   "):
+            with self.assertRaisesRegex(ValidationError, "name of the person"), self.env.cr.savepoint():
+                visit.write({"signature": SIGNATURE, "signed_by": signer})
+        self.assertFalse(visit.signature)
         checks = [
             ({"cause_analysis": False}, "cause analysis"),
             ({"no_parts_replaced": False}, "parts replaced"),

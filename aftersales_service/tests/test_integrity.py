@@ -83,10 +83,10 @@ class TestIntegrity(CaseCommon):
         self.assertFalse(ret.line_ids.qty_approved)
         self.assertFalse(ret.approver_id)
         # nor by creating it approved
-        with freeze_time("2026-05-01"):
-            other = self._return(order, state="approved", approver_id=self.aftersales_user.id)
-        self.assertEqual(other.state, "draft")
-        self.assertFalse(other.approver_id)
+        count = self.Return.search_count([])
+        with freeze_time("2026-05-01"), self.assertRaisesRegex(AccessError, "set by the system only"):
+            self._return(order, state="approved", approver_id=self.aftersales_user.id)
+        self.assertEqual(self.Return.search_count([]), count, "nothing created")
         with self.assertRaises(AccessError):
             self.Return.with_user(self.aftersales_user).create(
                 {
@@ -115,8 +115,12 @@ class TestIntegrity(CaseCommon):
         with self.assertRaises(AccessError):
             case.with_user(self.aftersales_user).write({"state": "closed"})
         self.assertEqual(case.state, "new")
+        with self.assertRaisesRegex(AccessError, "set by the system only"):
+            self.Case.with_user(self.aftersales_user).create(
+                {"subject": "Skip it", "partner_id": self.customer.id, "state": "closed"}
+            )
         created = self.Case.with_user(self.aftersales_user).create(
-            {"subject": "Skip it", "partner_id": self.customer.id, "state": "closed"}
+            {"subject": "Skip it", "partner_id": self.customer.id, "state": "new"}
         )
         self.assertEqual(created.state, "new")
         with self.assertRaisesMsg(UserError, "must be resolved"):
@@ -137,7 +141,9 @@ class TestIntegrity(CaseCommon):
     def test_request_date_cannot_be_backdated(self):
         order = self.sell([(self.product_psu, 10, 20.0)])
         with freeze_time("2026-05-01"):
-            ret = self._return(order, request_date="2026-03-10")
+            with self.assertRaisesRegex(AccessError, "set by the system only"):
+                self._return(order, request_date="2026-03-10")
+            ret = self._return(order, request_date="2026-05-01")  # the form's default, as it was
             self.assertEqual(ret.request_date, fields.Date.to_date("2026-05-01"), "the server's date")
             self.assertTrue(ret.needs_approval, "outside the window, whatever the client typed")
             with self.assertRaises(AccessError):
