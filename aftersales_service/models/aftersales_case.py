@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
 
-from .aftersales_lock import ALWAYS, MANAGER, SYSTEM, Frozen, _lt
+from .aftersales_lock import ALWAYS, CREATION_LOCKS, MANAGER, SYSTEM, Frozen, _lt
 from .tools import ensure_can, form_action, is_privileged, new_access_token, privileged
 
 CASE_STATES = [
@@ -103,8 +103,7 @@ class AftersalesCase(models.Model):
             ),
             SYSTEM,
         ),
-        "name": Frozen(ALWAYS, reason=_lt("its reference is given at creation")),
-        "company_id": Frozen(ALWAYS, reason=_lt("its company is given at creation")),
+        **CREATION_LOCKS,
         # who pays (C-5, W-4): computed from the warranty, the contract and the equipment; a
         # manager may still decide otherwise, and it is logged
         **dict.fromkeys(

@@ -92,6 +92,13 @@ class Frozen:
         return f"Frozen({self.when!r}, group={self.group!r})"
 
 
+# a document's reference and company, given at creation: declared once, spread by each model
+CREATION_LOCKS = {
+    "name": Frozen(ALWAYS, reason=_lt("its reference is given at creation")),
+    "company_id": Frozen(ALWAYS, reason=_lt("its company is given at creation")),
+}
+
+
 class AftersalesLockMixin(models.AbstractModel):
     _name = "aftersales.lock.mixin"
     _description = "After-Sales: who may change what, in which state"

@@ -4,7 +4,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero
 
-from .aftersales_lock import ALWAYS, SYSTEM, Frozen, _lt
+from .aftersales_lock import CREATION_LOCKS, SYSTEM, Frozen, _lt
 from .tools import (
     ensure_can,
     is_privileged,
@@ -61,8 +61,7 @@ class AftersalesReturn(models.Model):
             ),
             SYSTEM,
         ),
-        "name": Frozen(ALWAYS, reason=_lt("its reference is given at creation")),
-        "company_id": Frozen(ALWAYS, reason=_lt("its company is given at creation")),
+        **CREATION_LOCKS,
         # what the approval was given for: reset to draft (refused, cancelled) to change it
         **dict.fromkeys(
             (

@@ -4,7 +4,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from .aftersales_lock import ALWAYS, MANAGER, SYSTEM, Frozen, _lt
+from .aftersales_lock import ALWAYS, CREATION_LOCKS, MANAGER, SYSTEM, Frozen, _lt
 from .aftersales_warranty_policy import AFTER_EXPIRY_MODES
 from .tools import form_action, new_access_token
 
@@ -43,8 +43,7 @@ class AftersalesWarranty(models.Model):
             ),
             SYSTEM,
         ),
-        "name": Frozen(ALWAYS, reason=_lt("its reference is given at creation")),
-        "company_id": Frozen(ALWAYS, reason=_lt("its company is given at creation")),
+        **CREATION_LOCKS,
         **dict.fromkeys(
             (
                 "partner_id",
