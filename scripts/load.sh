@@ -90,4 +90,8 @@ fi
 kill "$server" 2>/dev/null
 wait "$server" 2>/dev/null
 trap - EXIT
+# what the load, the killed cron and the double clicks left must keep the money invariants
+if ! "$PROJECT_DIR/scripts/check-invariants.sh" "$LOAD_DB"; then
+    [ "$rc" = 0 ] && rc=1
+fi
 exit $rc

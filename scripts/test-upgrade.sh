@@ -309,6 +309,7 @@ check_version() {  # version commit -> 0 when the upgrade keeps everything
     fi
     got="$(installed_version "$db")"
     [ "$got" = "$CURRENT" ] || { say "$version: after the upgrade the module is at '$got', not $CURRENT"; return 1; }
+    "$PROJECT_DIR/scripts/check-invariants.sh" "$db" || { say "$version: the money invariants are broken after the upgrade"; return 1; }
 
     psql -d "$db" -v ON_ERROR_STOP=1 -qo /dev/null -c "SELECT upgrade_check.take('after')" \
         || { say "$version: snapshot failed"; return 1; }

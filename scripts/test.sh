@@ -106,6 +106,8 @@ if grep -qE 'skipped' <<<"$summary"; then
     die "pytest skipped tests ($summary): a skipped test tests nothing here."
 fi
 check_log "$test_log" "The test run"
+# the money invariants on the demo data the suite ran on (issue "Locked by design")
+"$PROJECT_DIR/scripts/check-invariants.sh" "$TEST_DB" || die "The money invariants are broken in $TEST_DB."
 
 if [ -z "${SKIP_LINT:-}" ]; then
     say "Linters: ruff, pylint-odoo (mandatory checks)"

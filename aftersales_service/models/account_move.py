@@ -1,29 +1,73 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
+from odoo.tools.translate import LazyTranslate
 
-from .tools import check_protected_write, is_privileged, lock_for_action, privileged
+from .aftersales_lock import MANAGER, SYSTEM, Frozen
+from .tools import lock_for_action, privileged, send_secret_link
 
+_lt = LazyTranslate(__name__)
 # returns whose approval covers their credit notes (R-4)
 APPROVED_RETURN_STATES = ("approved", "waiting_goods", "received", "done")
-# set by the approval and acceptance actions only (R-4, R-5)
-MOVE_PROTECTED_FIELDS = (
-    "aftersales_approver_id",
-    "aftersales_approved_amount",
-    "aftersales_accepted_date",
-    "aftersales_accepted_by",
-    "aftersales_accepted_amount",
-    "aftersales_compensation",
-    "aftersales_acceptance",
-)
-# what an approval freezes on the lines of an after-sales credit note or invoice (R-4, R-5)
-LINE_FROZEN_FIELDS = ("product_id", "quantity", "price_unit", "discount", "tax_ids", "product_uom_id")
-MANAGER_GROUP = "aftersales_service.group_aftersales_manager"
+MANAGER_GROUP = MANAGER
+
+
+def _approved(move):
+    """once an approval (or the customer's acceptance) froze the draft's content"""
+    return bool(
+        move.move_type in ("out_refund", "out_invoice")
+        and (move.aftersales_approved_amount or move.aftersales_approver_id or move.aftersales_acceptance)
+    )
+
+
+def _deleted_approved_product_line(line):
+    """a product line of a draft an approval froze (not Odoo's own re-sync of the lines)"""
+    return _approved_product_line(line) and not line.env.context.get("dynamic_unlink")
+
+
+def _approved_product_line(line):
+    """on the product lines of a draft whose content an approval froze"""
+    return line.display_type == "product" and line.move_id.state == "draft" and _approved(line.move_id)
+
+
 ACCEPTANCE_STATES = [("pending", "Awaiting the Customer"), ("accepted", "Accepted"), ("refused", "Refused")]
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "aftersales.lock.mixin"]
+
+    # who may change what (aftersales.lock.mixin), on the after-sales side of a journal entry
+    # (Odoo's own fields follow Odoo's rules, but for those an approval fixes)
+    _aftersales_lock_scope = "aftersales_"
+    _aftersales_lock_scope_field = "aftersales_return_id"
+    _aftersales_locks = {
+        # set by the approval and acceptance actions only (R-4, R-5), and by the documents that
+        # make the entry
+        **dict.fromkeys(
+            (
+                "aftersales_return_id",
+                "aftersales_compensation",
+                "aftersales_approver_id",
+                "aftersales_approved_amount",
+                "aftersales_accepted_date",
+                "aftersales_accepted_by",
+                "aftersales_accepted_amount",
+                "aftersales_accepted_recorder_id",
+                "aftersales_acceptance",
+            ),
+            SYSTEM,
+        ),
+        # what was approved and accepted is for this customer and this case (R-4, R-5, R-8)
+        **dict.fromkeys(
+            ("partner_id", "aftersales_case_id"),
+            Frozen(
+                _approved,
+                reason=_lt("it was approved (and offered) for this customer and this case"),
+                example={"aftersales_approved_amount": 1.0, "move_type": "out_refund", "state": "draft"},
+            ),
+        ),
+    }
 
     # --- returns (R): credit notes know their return / case (complaints read them for losses)
     aftersales_return_id = fields.Many2one(
@@ -67,6 +111,14 @@ class AccountMove(models.Model):
         copy=False,
         readonly=True,
         help="The total (in company currency) the customer accepted.",
+    )
+    aftersales_accepted_recorder_id = fields.Many2one(
+        "res.users",
+        string="Reply Recorded By",
+        copy=False,
+        readonly=True,
+        help="The staff member who recorded the customer's signed reply (empty: the customer "
+        "answered on the portal).",
     )
     aftersales_acceptance = fields.Selection(
         ACCEPTANCE_STATES,
@@ -122,7 +174,8 @@ class AccountMove(models.Model):
         - a compensation always needs the manager (R-5), whatever the threshold;
         - any other customer credit note tied to an after-sales document (a return, a case, or
           Odoo's own reversal of an invoice whose order has a return still awaiting approval)
-          needs one above the company's threshold."""
+          needs one above the company's threshold; so does Odoo's own reversal of an invoice
+          made by a case or a return."""
         # sudo: billing users post credit notes without after-sales rights; only the states of
         # the linked after-sales documents are read here
         pending = self._aftersales_pending_returns()
@@ -146,7 +199,15 @@ class AccountMove(models.Model):
             elif move_sudo.aftersales_return_id:
                 needs = move_sudo.aftersales_return_id.state not in APPROVED_RETURN_STATES
             else:
-                needs = bool(move_sudo.aftersales_case_id or pending.get(move))
+                # R-4: Odoo's own reversal of an after-sales invoice (a case's, a return's
+                # exchange settlement) is an after-sales refund too
+                reversed_sudo = move_sudo.reversed_entry_id
+                needs = bool(
+                    move_sudo.aftersales_case_id
+                    or reversed_sudo.aftersales_case_id
+                    or reversed_sudo.aftersales_return_id
+                    or pending.get(move)
+                )
             move.aftersales_needs_approval = needs
 
     def _aftersales_content_frozen(self):
@@ -185,17 +246,6 @@ class AccountMove(models.Model):
             )
             for move in refunds
         }
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        # the approval and acceptance fields are set by the actions only, never at creation
-        for vals in vals_list:
-            check_protected_write(self.browse([0]), vals, MOVE_PROTECTED_FIELDS, _("a credit note"))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_protected_write(self, vals, MOVE_PROTECTED_FIELDS, _("a credit note"))
-        return super().write(vals)
 
     def _compute_access_url(self):  # pylint: disable=missing-return
         super()._compute_access_url()
@@ -246,23 +296,42 @@ class AccountMove(models.Model):
         for move in self:
             privileged(move).write({"aftersales_acceptance": "pending"})
             move._portal_ensure_token()
-            move.with_context(mail_post_autofollow=False).message_post_with_source(
-                template, subtype_xmlid="mail.mt_comment"
+            send_secret_link(
+                move, template, _("The offer was sent to %(partner)s.", partner=move.partner_id.display_name)
             )
 
     def action_aftersales_customer_accepted(self, accepted_by=None):
-        """R-5: record the customer's acceptance of the compensation (a signed reply)."""
-        if not self.env.user.has_group("aftersales_service.group_aftersales_user"):
-            raise AccessError(_("Only After-Sales staff record a customer's acceptance."))
-        self._aftersales_customer_decide(True, accepted_by)
+        """R-5: record the customer's acceptance of the compensation (a signed reply): by
+        After-Sales staff other than whoever prepared it, recorded with their name."""
+        self._aftersales_check_recorder(True)
+        self._aftersales_customer_decide(True, accepted_by, recorder=self.env.user)
+        return True
 
     def action_aftersales_customer_refused(self):
         """R-5: record the customer's refusal (a signed reply): see ``_aftersales_customer_decide``."""
-        if not self.env.user.has_group("aftersales_service.group_aftersales_user"):
-            raise AccessError(_("Only After-Sales staff record a customer's refusal."))
-        self._aftersales_customer_decide(False)
+        self._aftersales_check_recorder(False)
+        self._aftersales_customer_decide(False, recorder=self.env.user)
+        return True
 
-    def _aftersales_customer_decide(self, accept, by=None, reason=None):
+    def _aftersales_check_recorder(self, accept):
+        if self.env.su:
+            return
+        if not self.env.user.has_group("aftersales_service.group_aftersales_user"):
+            if accept:
+                raise AccessError(_("Only After-Sales staff record a customer's acceptance."))
+            raise AccessError(_("Only After-Sales staff record a customer's refusal."))
+        own = self.filtered(lambda m: m.create_uid == self.env.user)
+        if own:
+            names = ", ".join(own.mapped("display_name"))
+            if accept:
+                raise AccessError(
+                    _("You prepared %(moves)s: a colleague records the customer's acceptance.", moves=names)
+                )
+            raise AccessError(
+                _("You prepared %(moves)s: a colleague records the customer's refusal.", moves=names)
+            )
+
+    def _aftersales_customer_decide(self, accept, by=None, reason=None, recorder=None):
         """The customer's answer to a compensation offer, once: accepted (who and when; the
         credit note may then be posted) or refused (the credit note is cancelled and its case,
         if resolved, reopened for its handler)."""
@@ -280,13 +349,35 @@ class AccountMove(models.Model):
                         "aftersales_accepted_date": move.company_id._aftersales_date(),
                         "aftersales_accepted_by": by,
                         "aftersales_accepted_amount": abs(move.amount_total_signed),
+                        "aftersales_accepted_recorder_id": recorder.id if recorder else False,
                     }
                 )
-                move.message_post(body=_("%(who)s accepted the compensation.", who=by))
+                if recorder:
+                    body = _(
+                        "%(who)s accepted the compensation (recorded from the signed reply by %(user)s).",
+                        who=by,
+                        user=recorder.name,
+                    )
+                else:
+                    body = _("%(who)s accepted the compensation.", who=by)
+                move.message_post(body=body)
                 continue
-            privileged(move).write({"aftersales_acceptance": "refused"})
+            privileged(move).write(
+                {
+                    "aftersales_acceptance": "refused",
+                    "aftersales_accepted_recorder_id": recorder.id if recorder else False,
+                }
+            )
             move.button_cancel()
-            body = _("%(who)s refused compensation %(move)s.", who=by, move=move.display_name)
+            if recorder:
+                body = _(
+                    "%(who)s refused compensation %(move)s (recorded from the signed reply by %(user)s).",
+                    who=by,
+                    move=move.display_name,
+                    user=recorder.name,
+                )
+            else:
+                body = _("%(who)s refused compensation %(move)s.", who=by, move=move.display_name)
             if reason:
                 body = _("%(message)s Reason: %(reason)s", message=body, reason=reason)
             move.message_post(body=body)
@@ -395,7 +486,35 @@ class AccountMove(models.Model):
 
 
 class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
+    _name = "account.move.line"
+    _inherit = ["account.move.line", "aftersales.lock.mixin"]
+
+    # who may change what (aftersales.lock.mixin): the lines of an approved after-sales credit
+    # note or invoice are changed by an After-Sales manager only (posting then asks for a new
+    # approval), R-4, R-5
+    _aftersales_lock_scope = "aftersales_"
+    _aftersales_lock_scope_field = "aftersales_return_line_id"
+    _aftersales_locks = {
+        "aftersales_return_line_id": SYSTEM,
+        "aftersales_vendor_return_line_id": SYSTEM,
+        **dict.fromkeys(
+            ("product_id", "quantity", "price_unit", "discount", "tax_ids", "product_uom_id"),
+            Frozen(
+                _approved_product_line,
+                group=MANAGER,
+                reason=_lt("the document was approved as it is (a change needs a new approval)"),
+                example={"aftersales_approved_amount": 1.0, "move_type": "out_refund", "state": "draft"},
+                via="move_id",
+            ),
+        ),
+    }
+    _aftersales_lock_log_on = "move_id"
+    # Odoo's own re-sync of a draft's lines (dynamic_unlink) is not a deletion by a user
+    _aftersales_unlink_lock = Frozen(
+        _deleted_approved_product_line,
+        group=MANAGER,
+        reason=_lt("the document was approved as it is (a change needs a new approval)"),
+    )
 
     aftersales_return_line_id = fields.Many2one(
         "aftersales.return.line",
@@ -405,34 +524,3 @@ class AccountMoveLine(models.Model):
         readonly=True,
         groups="aftersales_service.group_aftersales_user",
     )
-
-    def _aftersales_check_frozen(self, moves):
-        """R-4/R-5: the lines of an approved after-sales credit note or invoice are changed by
-        an After-Sales manager only (posting then asks for a new approval)."""
-        if is_privileged(self) or self.env.user.has_group(MANAGER_GROUP):
-            return
-        frozen = moves._aftersales_content_frozen()
-        if frozen:
-            raise UserError(
-                _(
-                    "%(moves)s was approved as it is: only an After-Sales manager changes its lines "
-                    "(and it then needs a new approval).",
-                    moves=", ".join(frozen.mapped("display_name")),
-                )
-            )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        lines = super().create(vals_list)
-        self._aftersales_check_frozen(lines.filtered(lambda ln: ln.display_type == "product").move_id)
-        return lines
-
-    def write(self, vals):
-        if set(vals) & set(LINE_FROZEN_FIELDS):
-            self._aftersales_check_frozen(self.filtered(lambda ln: ln.display_type == "product").move_id)
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_aftersales_frozen(self):
-        if not self.env.context.get("dynamic_unlink"):
-            self._aftersales_check_frozen(self.filtered(lambda ln: ln.display_type == "product").move_id)

@@ -3,12 +3,12 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
+from odoo.tools.translate import LazyTranslate
 
+from .aftersales_lock import ALWAYS, CREATION_LOCKS, SYSTEM, Frozen
 from .tools import (
-    check_protected_write,
     ensure_can,
     form_action,
-    is_privileged,
     isolated,
     lock_for_action,
     privileged,
@@ -30,35 +30,13 @@ MANAGER_GROUP = "aftersales_service.group_aftersales_manager"
 LOCKED_STATES = ("approved", "closed")
 # P-8: the corrective actions of these complaints are read-only
 ACTION_LOCKED_STATES = ("closed", "cancelled")
-# P-8: these change through the action's methods only
-ACTION_PROTECTED_FIELDS = ("effect_confirmed", "overdue_reminded")
-# P-4: these change through the action methods only
-COMPLAINT_PROTECTED_FIELDS = (
-    "state",
-    "approver_id",
-    "approval_date",
-    "closed_date",
-    "investigation_deadline",
-    "overdue_reported",
-    "parent_id",
-    "company_id",
-    "executive_notified",
-)
+_lt = LazyTranslate(__name__)
 # P-4: the inputs of the approved loss and penalties, frozen once the executive approved
-COMPLAINT_FROZEN_FIELDS = (
-    "partner_id",
-    "case_id",
-    "return_id",
-    "sale_order_id",
-    "cause_type",
-    "cause_id",
-    "severity",
-    "validity",
-    "credit_note_ids",
-    "replacement_cost",
-    "freight_cost",
-    "other_cost",
-    "responsibility_ids",
+APPROVED = Frozen(
+    LOCKED_STATES,
+    reason=_lt(
+        "the executive approved the loss and the penalties; reopen it if the customer does not accept"
+    ),
 )
 
 
@@ -69,10 +47,73 @@ class AftersalesComplaint(models.Model):
 
     _name = "aftersales.complaint"
     _description = "Complaint"
-    _inherit = ["aftersales.number.guard", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["aftersales.lock.mixin", "aftersales.number.guard", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "subject"]
+
+    # who may change what, in which state (aftersales.lock.mixin)
+    _aftersales_locks = {
+        # the workflow, its deadlines and reports, and the loss it computes (P-2, P-3, P-4, P-5)
+        **dict.fromkeys(
+            (
+                "state",
+                "approver_id",
+                "approval_date",
+                "closed_date",
+                "investigation_deadline",
+                "overdue_reported",
+                "executive_notified",
+                "parent_id",
+                "owner_id",
+                "refund_loss",
+                "loss_amount",
+                "vendor_recovered_amount",
+                "net_loss_amount",
+                "penalty_total",
+                "review_ids",
+            ),
+            SYSTEM,
+        ),
+        **CREATION_LOCKS,
+        **dict.fromkeys(
+            (
+                "partner_id",
+                "case_id",
+                "return_id",
+                "sale_order_id",
+                "date",
+                "cause_type",
+                "cause_id",
+                "severity",
+                "validity",
+                "investigation_report",
+                "root_cause",
+                "credit_note_ids",
+                "vendor_refund_ids",
+                "replacement_cost",
+                "freight_cost",
+                "other_cost",
+                "responsibility_ids",
+            ),
+            APPROVED,
+        ),
+    }
+    # the actions and the reopened complaints follow their own declarations
+    _aftersales_free = (
+        "subject",
+        "order_specification",
+        "order_quantity",
+        "delivery_date",
+        "customer_demand",
+        "investigator_id",
+        "action_ids",
+        "child_ids",
+    )
+    _aftersales_unlink_lock = Frozen(
+        ("investigating", "to_approve", "approved", "closed"),
+        reason=_lt("a complaint is kept on record once its investigation started"),
+    )
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     subject = fields.Char(tracking=True, help="What the customer complains about, in one line.")
@@ -318,12 +359,6 @@ class AftersalesComplaint(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not is_privileged(self):
-            for vals in vals_list:
-                vals["state"] = "draft"
-                for key in COMPLAINT_PROTECTED_FIELDS:
-                    if key not in ("state", "company_id"):
-                        vals.pop(key, None)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
@@ -337,22 +372,37 @@ class AftersalesComplaint(models.Model):
         return complaints
 
     def write(self, vals):
-        check_protected_write(self, vals, COMPLAINT_PROTECTED_FIELDS, _("a complaint"))
-        if not is_privileged(self):
-            locked = self.filtered(lambda c: c.state in LOCKED_STATES)
-            touched = set(vals) & set(COMPLAINT_FROZEN_FIELDS)
-            if locked and touched:
-                raise UserError(
-                    _(
-                        "Complaint %(names)s was approved: its loss, cause, validity and responsibilities "
-                        "are frozen. Reopen it if the customer does not accept the outcome.",
-                        names=", ".join(locked.mapped("name")),
-                    )
-                )
         res = super().write(vals)
         if "severity" in vals:
             self._notify_executive_if_critical()
         return res
+
+    @api.constrains("vendor_refund_ids")
+    def _check_vendor_refunds(self):
+        """P-4: a vendor credit reduces one complaint's loss, and is the vendor's credit of the
+        complaint's company."""
+        for complaint in self:
+            # sudo: vendor credit notes, for after-sales users without vendor bill rights
+            refunds = complaint.sudo().vendor_refund_ids
+            company = complaint.company_id
+            if any(m.move_type != "in_refund" or m.company_id != company for m in refunds):
+                raise ValidationError(
+                    _(
+                        "Only vendor credit notes of %(company)s reduce a loss.",
+                        company=complaint.company_id.name,
+                    )
+                )
+            others = self.sudo().search(
+                [("id", "!=", complaint.id), ("vendor_refund_ids", "in", refunds.ids)], limit=1
+            )
+            if others:
+                raise ValidationError(
+                    _(
+                        "A vendor credit note reduces one complaint's loss: it is counted by "
+                        "%(other)s already.",
+                        other=others.name,
+                    )
+                )
 
     def _notify_executive_if_critical(self):
         """C-9: a complaint registered as critical, or raised to it later, goes to the
@@ -368,13 +418,6 @@ class AftersalesComplaint(models.Model):
                 note=_("A critical complaint goes to the executive at once."),
             )
             privileged(complaint).write({"executive_notified": True})
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_if_draft(self):
-        if self.filtered(lambda c: c.state not in ("draft", "cancelled")):
-            raise UserError(
-                _("Only draft or cancelled complaints can be deleted; the others are kept on record.")
-            )
 
     # ------------------------------------------------------------------ workflow
     def action_start_investigation(self):
@@ -546,6 +589,35 @@ class AftersalesComplaintAction(models.Model):
 
     _name = "aftersales.complaint.action"
     _description = "Corrective Action"
+    _inherit = ["aftersales.lock.mixin"]
+
+    # who may change what, in which state (aftersales.lock.mixin)
+    _aftersales_locks = {
+        "effect_confirmed": SYSTEM,
+        "overdue_reminded": SYSTEM,
+        # an action stays with its complaint (the complaint's closing counts it)
+        "complaint_id": Frozen(ALWAYS, reason=_lt("a corrective action stays with its complaint")),
+        **dict.fromkeys(
+            ("name", "deadline", "done_date"),
+            Frozen(
+                ACTION_LOCKED_STATES,
+                via="complaint_id",
+                reason=_lt("the complaint is closed or cancelled: its corrective actions are read-only"),
+            ),
+        ),
+        # who did the work is kept once it is done: its effect is confirmed by someone else
+        "owner_id": Frozen(
+            lambda action: action.done_date or action.complaint_id.state in ACTION_LOCKED_STATES,
+            reason=_lt("the work is done: who did it is kept, and someone else confirms its effect"),
+            example={"done_date": "2026-01-05"},
+        ),
+    }
+    _aftersales_lock_log_on = "complaint_id"
+    _aftersales_unlink_lock = Frozen(
+        ("investigating", "to_approve", "approved", "closed", "cancelled"),
+        via="complaint_id",
+        reason=_lt("corrective actions are kept on record once the investigation started: mark them done"),
+    )
 
     complaint_id = fields.Many2one("aftersales.complaint", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="complaint_id.company_id", store=True)
@@ -573,37 +645,12 @@ class AftersalesComplaintAction(models.Model):
                 and (is_manager or action.complaint_id.owner_id == user)
             )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not is_privileged(self):
-            for vals in vals_list:
-                for key in ACTION_PROTECTED_FIELDS:
-                    vals.pop(key, None)
-        actions = super().create(vals_list)
-        if not is_privileged(self):
-            actions._check_complaint_open()
-        return actions
-
     def write(self, vals):
-        check_protected_write(self, vals, ACTION_PROTECTED_FIELDS, _("a corrective action"))
-        if not is_privileged(self):
-            self._check_complaint_open()
-        if "deadline" in vals and "overdue_reminded" not in vals:
-            vals = dict(vals, overdue_reminded=False)  # a new deadline is reminded again when missed
-            return super(AftersalesComplaintAction, privileged(self)).write(vals)
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_if_complaint_draft(self):
-        kept = self.filtered(lambda a: a.complaint_id.state != "draft")
-        if kept:
-            raise UserError(
-                _(
-                    "Corrective actions of complaint %(names)s are kept on record once the "
-                    "investigation started: mark them done instead of deleting them.",
-                    names=", ".join(kept.complaint_id.mapped("name")),
-                )
-            )
+        res = super().write(vals)
+        if "deadline" in vals:
+            # a new deadline is reminded again when missed
+            privileged(self.filtered("overdue_reminded")).write({"overdue_reminded": False})
+        return res
 
     def _check_complaint_open(self):
         locked = self.complaint_id.filtered(lambda c: c.state in ACTION_LOCKED_STATES)
@@ -700,7 +747,25 @@ class AftersalesComplaintResponsibility(models.Model):
 
     _name = "aftersales.complaint.responsibility"
     _description = "Complaint Responsibility"
-    _inherit = ["aftersales.number.guard"]
+    _inherit = ["aftersales.lock.mixin", "aftersales.number.guard"]
+
+    # who may change what, in which state (aftersales.lock.mixin)
+    _aftersales_locks = {
+        "loss_amount": SYSTEM,
+        "complaint_id": Frozen(ALWAYS, reason=_lt("a responsibility stays with its complaint")),
+        **dict.fromkeys(
+            ("department_id", "employee_id", "share", "penalty_kind", "penalty_amount"),
+            Frozen(
+                LOCKED_STATES,
+                via="complaint_id",
+                reason=_lt("the executive approved the responsibilities and penalties"),
+            ),
+        ),
+    }
+    _aftersales_lock_log_on = "complaint_id"
+    _aftersales_unlink_lock = Frozen(
+        LOCKED_STATES, via="complaint_id", reason=_lt("approved responsibilities are kept on record")
+    )
     _aftersales_number_limits = {"share": 100}
     _check_company_auto = True
 
@@ -759,21 +824,3 @@ class AftersalesComplaintResponsibility(models.Model):
                 raise ValidationError(_("Penalties cannot be negative."))
             if not resp.department_id and not resp.employee_id:
                 raise ValidationError(_("A responsibility names a department or an employee."))
-
-    def write(self, vals):
-        locked = self.filtered(lambda r: r.complaint_id.state in LOCKED_STATES)
-        if locked and not is_privileged(self):
-            raise UserError(_("Approved responsibilities and penalties cannot be changed."))
-        return super().write(vals)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        resps = super().create(vals_list)
-        if not is_privileged(self) and resps.filtered(lambda r: r.complaint_id.state in LOCKED_STATES):
-            raise UserError(_("Approved complaints cannot get new responsibilities."))
-        return resps
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_if_not_approved(self):
-        if self.filtered(lambda r: r.complaint_id.state in ("approved", "closed")):
-            raise UserError(_("Approved responsibilities cannot be deleted."))

@@ -4,14 +4,15 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.translate import LazyTranslate
 
 from .aftersales_complaint import EXECUTIVE_GROUP
-from .tools import check_protected_write, is_privileged, isolated, lock_for_action, privileged
+from .aftersales_lock import CREATION_LOCKS, SYSTEM, Frozen
+from .tools import isolated, lock_for_action, privileged
 
+_lt = LazyTranslate(__name__)
 # P-6: an approved or published review is kept as it was decided
 REVIEW_LOCKED_STATES = ("approved", "published")
-# these change through the review's buttons only
-REVIEW_PROTECTED_FIELDS = ("state", "approver_id")
 
 
 class AftersalesComplaintReview(models.Model):
@@ -21,9 +22,22 @@ class AftersalesComplaintReview(models.Model):
 
     _name = "aftersales.complaint.review"
     _description = "Monthly Complaint Review"
-    _inherit = ["mail.thread"]
+    _inherit = ["aftersales.lock.mixin", "mail.thread"]
     _order = "month desc"
     _check_company_auto = True
+
+    # who may change what, in which state (aftersales.lock.mixin)
+    _aftersales_locks = {
+        **dict.fromkeys(
+            ("state", "approver_id", "name", "complaint_count", "loss_total", "penalty_total"), SYSTEM
+        ),
+        "company_id": CREATION_LOCKS["company_id"],
+        **dict.fromkeys(
+            ("month", "complaint_ids", "responsibility_ids"),
+            Frozen(REVIEW_LOCKED_STATES, reason=_lt("the review is kept as it was decided")),
+        ),
+    }
+    _aftersales_unlink_lock = Frozen(REVIEW_LOCKED_STATES, reason=_lt("the review is kept as it was decided"))
 
     name = fields.Char(compute="_compute_name", store=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
@@ -81,35 +95,6 @@ class AftersalesComplaintReview(models.Model):
                 loss, penalty = totals.get(key, (0.0, 0.0))
                 totals[key] = (loss + resp.loss_amount, penalty + resp.penalty_amount)
         return totals
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not is_privileged(self):
-            for vals in vals_list:
-                for key in REVIEW_PROTECTED_FIELDS:
-                    vals.pop(key, None)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_protected_write(self, vals, REVIEW_PROTECTED_FIELDS, _("a monthly complaint review"))
-        self._check_not_locked()
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_if_draft(self):
-        self._check_not_locked()
-
-    def _check_not_locked(self):
-        if is_privileged(self):
-            return
-        locked = self.filtered(lambda r: r.state in REVIEW_LOCKED_STATES)
-        if locked:
-            raise UserError(
-                _(
-                    "Review %(names)s is approved: it is kept as it was decided and cannot be changed.",
-                    names=", ".join(locked.mapped("name")),
-                )
-            )
 
     @api.model
     def _build(self, company, month):

@@ -5,12 +5,12 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.translate import LazyTranslate
 
+from .aftersales_lock import CREATION_LOCKS, MANAGER, SYSTEM, Frozen
 from .tools import (
     chase_once,
-    check_protected_write,
     documents_action,
-    is_privileged,
     isolated,
     lock_for_action,
     new_access_token,
@@ -25,8 +25,7 @@ CONTRACT_STATES = [
 ]
 INVOICE_PERIODS = [("month", "Monthly"), ("quarter", "Quarterly"), ("year", "Yearly")]
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
-# set by the workflow and the invoicing cron only: a direct write (RPC) is refused
-CONTRACT_PROTECTED_FIELDS = ("state", "invoice_ids", "invoiced_until", "renewal_reminded")
+_lt = LazyTranslate(__name__)
 MANAGER_GROUP = "aftersales_service.group_aftersales_manager"
 USER_GROUP = "aftersales_service.group_aftersales_user"
 
@@ -40,9 +39,60 @@ class AftersalesContract(models.Model):
 
     _name = "aftersales.contract"
     _description = "Service Contract"
-    _inherit = ["aftersales.number.guard", "portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "aftersales.lock.mixin",
+        "aftersales.number.guard",
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "date_start desc, id desc"
     _check_company_auto = True
+
+    # who may change what, in which state (aftersales.lock.mixin)
+    _aftersales_locks = {
+        # the workflow and the invoicing cron (C-5 type B)
+        **dict.fromkeys(
+            (
+                "state",
+                "invoice_ids",
+                "invoiced_until",
+                "renewal_reminded",
+                "next_invoice_date",
+                "renewal_date",
+                "access_token",
+            ),
+            SYSTEM,
+        ),
+        **CREATION_LOCKS,
+        # what the customer pays for and gets: fixed once the manager started the contract; a
+        # manager may still amend it, and it is logged
+        **dict.fromkeys(
+            (
+                "partner_id",
+                "lot_ids",
+                "product_ids",
+                "date_start",
+                "date_end",
+                "sla_policy_id",
+                "visits_included",
+                "hours_included",
+                "price",
+                "invoice_period",
+                "invoice_product_id",
+            ),
+            Frozen(
+                ("running", "expired", "cancelled"),
+                group=MANAGER,
+                reason=_lt("the terms of a started contract are the ones the customer agreed to"),
+            ),
+        ),
+    }
+    # the account manager, the reminder's notice, the cases (their own contract lock holds)
+    _aftersales_free = ("user_id", "renewal_reminder_days", "case_ids")
+    _aftersales_unlink_lock = Frozen(
+        ("running", "expired", "cancelled"), reason=_lt("a started contract is kept on record")
+    )
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     # drawn at creation: portal pages (read-only cursors) never write one
@@ -269,11 +319,6 @@ class AftersalesContract(models.Model):
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
-        if not is_privileged(self):
-            for vals in vals_list:
-                check_protected_write(
-                    self.browse([0]), vals, CONTRACT_PROTECTED_FIELDS, _("a service contract")
-                )
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
@@ -281,10 +326,6 @@ class AftersalesContract(models.Model):
                     "aftersales.contract"
                 ) or _("New")
         return super().create(vals_list)
-
-    def write(self, vals):
-        check_protected_write(self, vals, CONTRACT_PROTECTED_FIELDS, _("a service contract"))
-        return super().write(vals)
 
     # ------------------------------------------------------------------ workflow
     def action_start(self):

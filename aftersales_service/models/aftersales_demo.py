@@ -210,11 +210,26 @@ class AftersalesDemo(models.AbstractModel):
                             }
                         )
                     ],
+                    "action_ids": [
+                        Command.create(
+                            {
+                                "name": "Strap every pallet before loading"
+                                if driver
+                                else "Book the carrier a day earlier",
+                                "owner_id": agent.id,
+                                "deadline": month + timedelta(days=10),
+                                "done_date": month + timedelta(days=8),
+                            }
+                        )
+                    ],
                 }
             )
             complaint.action_submit()
             # approved by the company's executive, as in real life (not by the system)
-            complaint.with_user(company.aftersales_executive_id or self.env.user).action_approve()
+            executive = company.aftersales_executive_id or self.env.user
+            complaint.with_user(executive).action_approve()
+            # the action's effect is confirmed by someone else than who did it (P-8)
+            complaint.action_ids.with_user(executive).action_confirm_effect()
             complaint.action_close()
             privileged(complaint).write({"closed_date": month + timedelta(days=20)})
             closed |= complaint

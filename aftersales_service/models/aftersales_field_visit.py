@@ -2,9 +2,13 @@ from datetime import timedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.translate import LazyTranslate
 
+from .aftersales_lock import ALWAYS, CREATION_LOCKS, SYSTEM, Frozen
 from .aftersales_number_guard import MAX_DISTANCE_KM
-from .tools import check_protected_write, ensure_can, is_privileged, new_access_token, privileged
+from .tools import ensure_can, is_privileged, new_access_token, privileged
+
+_lt = LazyTranslate(__name__)
 
 VISIT_STATES = [
     ("draft", "Draft"),
@@ -29,19 +33,34 @@ RESPONSIBILITIES = [
     ("wear", "Normal Wear"),
     ("other", "Other"),
 ]
-# set by the workflow only: a direct write is refused (F-2, F-4)
-VISIT_PROTECTED_FIELDS = ("state", "arrival_date", "signed_on", "done_date", "company_id")
+CLOSED = ("done", "cancelled")
 # what sets the arrival target and the travel rule (F-2, F-5): fixed once the engineer arrived
 VISIT_ARRIVAL_FIELDS = (
     "distance_km",
     "distance_band",
     "kind",
+    "case_id",
     "warranty_id",
-    "request_date",
     "appointment_start",
 )
+
+
+def _arrived(visit):
+    """once the engineer arrived"""
+    return bool(visit.arrival_date) or visit.state in CLOSED
+
+
+def _not_on_site(visit):
+    """unless the engineer is on site"""
+    return visit.state != "on_site"
+
+
 # what the customer signs (F-4): a change after the signature clears it
 VISIT_REPORT_FIELDS = (
+    "case_id",
+    "partner_id",
+    "product_id",
+    "lot_id",
     "cause_analysis",
     "responsibility",
     "misuse_explained",
@@ -71,10 +90,88 @@ class AftersalesFieldVisit(models.Model):
 
     _name = "aftersales.field.visit"
     _description = "Field Service Visit"
-    _inherit = ["aftersales.number.guard", "portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _aftersales_unlink_lock = Frozen(
+        ("scheduled", "on_site", "done", "cancelled"),
+        reason=_lt("only draft visits are deleted; cancel the others"),
+    )
+    _inherit = [
+        "aftersales.lock.mixin",
+        "aftersales.number.guard",
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "appointment_start desc, id desc"
     _check_company_auto = True
     _aftersales_number_limits = {"distance_km": MAX_DISTANCE_KM, "labour_hours": 24 * 366}
+
+    # who may change what, in which state (aftersales.lock.mixin)
+    _aftersales_locks = {
+        # the workflow's clock and what it computes from it (F-2, F-4)
+        **dict.fromkeys(
+            (
+                "state",
+                "request_date",
+                "arrival_date",
+                "signed_on",
+                "done_date",
+                "access_token",
+                "in_warranty",
+                "arrival_deadline",
+                "arrived_late",
+                "on_time_rate",
+                "parts_cost",
+            ),
+            SYSTEM,
+        ),
+        **CREATION_LOCKS,
+        # the report of a done visit is kept as signed
+        **dict.fromkeys(
+            (
+                "maintenance_id",
+                "partner_id",
+                "user_id",
+                "engineer_ids",
+                "product_id",
+                "lot_id",
+                "appointment_end",
+                "nameplate_model",
+                "nameplate_serial",
+                "cause_analysis",
+                "responsibility",
+                "exclusion_id",
+                "misuse_explained",
+                "unit_inspected",
+                "check_ids",
+                "operating_hours",
+                "part_ids",
+                "no_parts_replaced",
+                "tool_ids",
+                "labour_hours",
+                "signed_by",
+                "travel_request_ids",
+            ),
+            Frozen(CLOSED, reason=_lt("the visit is done or cancelled: its report is kept as signed")),
+        ),
+        # the arrival target is the one the engineer was dispatched with (F-2, F-5)
+        **dict.fromkeys(
+            VISIT_ARRIVAL_FIELDS,
+            Frozen(
+                _arrived,
+                reason=_lt(
+                    "the engineer arrived: the distance, kind, case, warranty and appointment set "
+                    "the arrival target"
+                ),
+                example={"arrival_date": "2026-01-05 09:00:00"},
+            ),
+        ),
+        # the customer signs on site (F-4)
+        "signature": Frozen(
+            _not_on_site,
+            reason=_lt("the customer signs the service report on site, once the work is done"),
+            example={"state": "scheduled"},
+        ),
+    }
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     # drawn at creation: portal pages (read-only cursors) never write one
@@ -378,12 +475,7 @@ class AftersalesFieldVisit(models.Model):
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
-        privileged_create = is_privileged(self)
         for vals in vals_list:
-            if not privileged_create:
-                for key in (*VISIT_PROTECTED_FIELDS, "request_date"):
-                    if key != "company_id":
-                        vals.pop(key, None)
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
                 vals["name"] = (
@@ -395,32 +487,10 @@ class AftersalesFieldVisit(models.Model):
         return visits
 
     def write(self, vals):
-        check_protected_write(self, vals, VISIT_PROTECTED_FIELDS, _("a field visit"))
-        if not is_privileged(self):
-            done = self.filtered(lambda v: v.state in ("done", "cancelled"))
-            if done and set(vals) - {"message_main_attachment_id"}:
-                raise UserError(
-                    _(
-                        "Visit %(names)s is done or cancelled: its report is kept as signed.",
-                        names=", ".join(done.mapped("name")),
-                    )
-                )
-            if "signature" in vals and self.filtered(lambda v: v.state != "on_site"):
-                raise UserError(_("The customer signs the service report on site, once the work is done."))
-            arrived = self.filtered(lambda v: v.arrival_date)
-            if arrived and set(vals) & set(VISIT_ARRIVAL_FIELDS):
-                raise UserError(
-                    _(
-                        "The engineer arrived for visit %(names)s: its distance, kind, warranty and "
-                        "appointment are kept as they were (they set the arrival target).",
-                        names=", ".join(arrived.mapped("name")),
-                    )
-                )
-            if vals.get("signature"):
-                signer = (vals.get("signed_by") or "") if "signed_by" in vals else None
-                if any(
-                    not (signer if signer is not None else visit.signed_by or "").strip() for visit in self
-                ):
+        if not is_privileged(self) and vals.get("signature"):
+            for visit in self:
+                signer = vals["signed_by"] if "signed_by" in vals else visit.signed_by
+                if not isinstance(signer, str) or not signer.strip():
                     raise ValidationError(_("Give the name of the person who signs the service report."))
         if set(vals) & set(VISIT_REPORT_FIELDS) and not vals.get("signature"):
             self._clear_signature()
@@ -447,11 +517,6 @@ class AftersalesFieldVisit(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_if_draft(self):
-        if self.filtered(lambda v: v.state != "draft"):
-            raise UserError(_("Only draft visits can be deleted; cancel the others."))
 
     def _add_checklist(self):
         """F-3: the inspection items of the unit's product category (and its parents) and the
@@ -573,7 +638,7 @@ class AftersalesFieldVisit(models.Model):
     def action_cancel(self):
         self._ensure_can("can_cancel", _("Visit %(names)s is done or cancelled already."))
         privileged(self).write({"state": "cancelled"})
-        self.maintenance_id.filtered(lambda m: m.state == "scheduled").write(
+        privileged(self.maintenance_id.filtered(lambda m: m.state == "scheduled")).write(
             {"state": "planned", "visit_id": False}
         )
         self.activity_ids.unlink()
@@ -607,7 +672,27 @@ class AftersalesFieldVisitCheck(models.Model):
 
     _name = "aftersales.field.visit.check"
     _description = "Field Visit Inspection Item"
+    _inherit = ["aftersales.lock.mixin"]
     _order = "visit_id, sequence, id"
+
+    # who may change what, in which state (aftersales.lock.mixin)
+    _aftersales_locks = {
+        **dict.fromkeys(
+            ("visit_id", "item_id"), Frozen(ALWAYS, reason=_lt("an inspection item stays with its visit"))
+        ),
+        **dict.fromkeys(
+            ("name", "done", "result", "note"),
+            Frozen(
+                CLOSED,
+                via="visit_id",
+                reason=_lt("the visit is done or cancelled: its report is kept as signed"),
+            ),
+        ),
+    }
+    _aftersales_lock_log_on = "visit_id"
+    _aftersales_unlink_lock = Frozen(
+        CLOSED, via="visit_id", reason=_lt("the visit is done or cancelled: its report is kept as signed")
+    )
 
     visit_id = fields.Many2one("aftersales.field.visit", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="visit_id.company_id", store=True)
@@ -638,7 +723,22 @@ class AftersalesFieldVisitPart(models.Model):
 
     _name = "aftersales.field.visit.part"
     _description = "Part Replaced on a Field Visit"
-    _inherit = ["aftersales.number.guard"]
+    _inherit = ["aftersales.lock.mixin", "aftersales.number.guard"]
+
+    # who may change what, in which state (aftersales.lock.mixin)
+    _aftersales_locks = {
+        "cost": SYSTEM,
+        "move_id": SYSTEM,
+        "visit_id": Frozen(ALWAYS, reason=_lt("a part stays with the visit it was replaced on")),
+        **dict.fromkeys(
+            ("product_id", "quantity", "lot_id", "is_upgrade"),
+            Frozen(CLOSED, via="visit_id", reason=_lt("the visit is closed: its parts are kept")),
+        ),
+    }
+    _aftersales_lock_log_on = "visit_id"
+    _aftersales_unlink_lock = Frozen(
+        CLOSED, via="visit_id", reason=_lt("the visit is closed: its parts are kept")
+    )
 
     visit_id = fields.Many2one("aftersales.field.visit", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="visit_id.company_id", store=True)
@@ -666,29 +766,17 @@ class AftersalesFieldVisitPart(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         parts = super().create(vals_list)
-        parts._check_visit_open()
         parts.visit_id._clear_signature()
         return parts
 
     def write(self, vals):
-        self._check_visit_open()
         if set(vals) - {"move_id"}:
             self.visit_id._clear_signature()
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
-    def _unlink_if_visit_open(self):
-        self._check_visit_open()
+    def _unlink_clear_signature(self):
         self.visit_id._clear_signature()
-
-    def _check_visit_open(self):
-        if is_privileged(self):
-            return
-        closed = self.visit_id.filtered(lambda v: v.state in ("done", "cancelled"))
-        if closed:
-            raise UserError(
-                _("Visit %(names)s is closed: its parts are kept.", names=", ".join(closed.mapped("name")))
-            )
 
     def _consume(self):
         """F-7: one done stock move per storable part, from the company's service location to

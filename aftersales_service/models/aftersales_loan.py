@@ -1,16 +1,18 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
+from odoo.tools.translate import LazyTranslate
 
+from .aftersales_lock import CREATION_LOCKS, SYSTEM, Frozen
 from .tools import (
     chase_once,
-    check_protected_write,
     documents_action,
     form_action,
-    is_privileged,
     lock_for_action,
     privileged,
 )
+
+_lt = LazyTranslate(__name__)
 
 LOAN_STATES = [
     ("draft", "Draft"),
@@ -18,10 +20,6 @@ LOAN_STATES = [
     ("returned", "Returned"),
     ("invoiced", "Invoiced"),
 ]
-# Fields that change through the action methods only: a direct write is refused.
-LOAN_PROTECTED_FIELDS = ("state", "picking_ids", "invoice_ids", "overdue_chased")
-# Once lent, what was lent is frozen: the delivery was made for it.
-LOAN_FROZEN_FIELDS = ("case_id", "partner_id", "product_id", "lot_id", "company_id")
 MANAGER_GROUP = "aftersales_service.group_aftersales_manager"
 
 
@@ -33,9 +31,29 @@ class AftersalesLoan(models.Model):
 
     _name = "aftersales.loan"
     _description = "Loaned Unit"
-    _inherit = ["aftersales.number.guard", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["aftersales.lock.mixin", "aftersales.number.guard", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
+
+    # who may change what, in which state (aftersales.lock.mixin)
+    _aftersales_locks = {
+        # the stock and invoicing actions and the chase cron
+        **dict.fromkeys(("state", "picking_ids", "invoice_ids", "overdue_chased"), SYSTEM),
+        **CREATION_LOCKS,
+        # once lent, what was lent is frozen: the delivery was made for it
+        **dict.fromkeys(
+            ("case_id", "partner_id", "product_id", "lot_id"),
+            Frozen(
+                ("out", "returned", "invoiced"),
+                reason=_lt("the unit was lent: its case, customer, product and serial are those delivered"),
+            ),
+        ),
+    }
+    # a new due day is agreed with the customer (the unit is chased again if it is late)
+    _aftersales_free = ("date_due",)
+    _aftersales_unlink_lock = Frozen(
+        ("out", "returned", "invoiced"), reason=_lt("only draft loans are deleted")
+    )
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     company_id = fields.Many2one(
@@ -164,10 +182,6 @@ class AftersalesLoan(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if not is_privileged(self):
-                # a new loan starts as a draft: what left the stock is recorded by the actions
-                for key in LOAN_PROTECTED_FIELDS:
-                    vals.pop(key, None)
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id"))
                 if not company and vals.get("case_id"):
@@ -179,27 +193,11 @@ class AftersalesLoan(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        check_protected_write(self, vals, LOAN_PROTECTED_FIELDS, _("a loan"))
-        if not is_privileged(self):
-            frozen = set(LOAN_FROZEN_FIELDS) & set(vals)
-            lent = self.filtered(lambda loan: loan.state != "draft")
-            if frozen and lent:
-                raise UserError(
-                    _(
-                        "Loan %(names)s was lent: its case, customer, product and serial number are frozen.",
-                        names=", ".join(lent.mapped("name")),
-                    )
-                )
         res = super().write(vals)
         if "date_due" in vals:
             # a new due day: the unit is chased again if it is not back by then
             privileged(self).filtered("overdue_chased").write({"overdue_chased": False})
         return res
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_if_draft(self):
-        if self.filtered(lambda loan: loan.state != "draft"):
-            raise UserError(_("Only draft loans can be deleted."))
 
     # ------------------------------------------------------------------ lend
     def action_lend(self):

@@ -63,17 +63,20 @@ def ALWAYS(record):
 class Frozen:
     """A field frozen on the records for which ``when`` holds, except for ``group``."""
 
-    __slots__ = ("when", "group", "reason", "via", "open_values")
+    __slots__ = ("when", "group", "reason", "via", "open_values", "example")
 
-    def __init__(self, when=ALWAYS, group=None, reason=None, via=None, open_values=()):
+    def __init__(self, when=ALWAYS, group=None, reason=None, via=None, open_values=(), example=None):
         """``when``: states of the record (or of its ``via`` many2one: a line's document), or a
         function of the record. ``open_values``: values anyone may still write (a case made
-        paid costs the company nothing)."""
+        paid costs the company nothing). ``example``: for a function, column values of the
+        record (or of its ``via``) under which it holds (the generated test puts a record in
+        that condition)."""
         self.when = when
         self.group = group
         self.reason = reason
         self.via = via
         self.open_values = open_values
+        self.example = example
 
     def applies(self, record):
         if isinstance(self.when, tuple | list | frozenset | set):
@@ -105,6 +108,12 @@ class AftersalesLockMixin(models.AbstractModel):
 
     _aftersales_locks = {}
     _aftersales_free = ()
+    # on a model of Odoo's (account.move, sale.order.line): the prefix of the addon's own fields,
+    # the only ones the declaration must cover (Odoo's own fields follow Odoo's rules, unless
+    # declared)
+    _aftersales_lock_scope = None
+    # ... and a field set on its after-sales records (the generated test tries one of those)
+    _aftersales_lock_scope_field = None
     _aftersales_unlink_lock = None
     # where a change by the group allowed to make it is logged, for records without a chatter
     _aftersales_lock_log_on = None
@@ -152,7 +161,10 @@ class AftersalesLockMixin(models.AbstractModel):
         for record, vals in zip(self, vals_list, strict=False):
             for fname in vals:
                 lock = self._aftersales_locks.get(fname)
-                if isinstance(lock, Frozen) and lock.when is not ALWAYS and lock.applies(record):
+                # a condition on the record's own values is what the create sets: only the
+                # states of the record or of its document (via) freeze what is created
+                on_document = isinstance(lock, Frozen) and (lock.states(self) or lock.via)
+                if on_document and lock.when is not ALWAYS and lock.applies(record):
                     if not (lock.group and self.env.user.has_group(lock.group)):
                         raise self._aftersales_lock_error(fname, lock, record)
 
@@ -324,12 +336,28 @@ def lock_table_markdown(env):
                 when, who = "always", "the system only"
             else:
                 via = f"{lock.via}: " if lock.via else ""
-                when = f"{via}{', '.join(states)}" if states else "once created"
+                if states:
+                    when = f"{via}{', '.join(states)}"
+                elif lock.when is ALWAYS:
+                    when = "once created"
+                else:
+                    when = (lock.when.__doc__ or lock.when.__name__).strip()
                 who = group.split(".")[-1] if group else "nobody"
             lines.append(f"| `{name}` | `{fname}` | {kind} | {when} | {who} |")
         free = ", ".join(f"`{f}`" for f in sorted(model._aftersales_free)) or "-"
+        if model._aftersales_lock_scope:
+            free = f"{free} (Odoo's own fields follow Odoo's rules)"
         lines.append(f"| `{name}` | {free} | free | - | whoever may write the record |")
-        if model._aftersales_unlink_lock:
-            states = ", ".join(model._aftersales_unlink_lock.states(model)) or "always"
-            lines.append(f"| `{name}` | (delete) | frozen | {states} | nobody |")
+        lock = model._aftersales_unlink_lock
+        if lock:
+            via = f"{lock.via}: " if lock.via else ""
+            states = ", ".join(lock.states(model))
+            if states:
+                when = f"{via}{states}"
+            elif lock.when is ALWAYS:
+                when = "always"
+            else:
+                when = (lock.when.__doc__ or "a condition").strip()
+            who = lock.group.split(".")[-1] if lock.group else "nobody"
+            lines.append(f"| `{name}` | (delete) | frozen | {when} | {who} |")
     return "\n".join(lines) + "\n"

@@ -4,8 +4,12 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
+from odoo.tools.translate import LazyTranslate
 
+from .aftersales_lock import MANAGER, SYSTEM, Frozen
 from .tools import isolated, privileged
+
+_lt = LazyTranslate(__name__)
 
 MAINTENANCE_STATES = [
     ("planned", "Planned"),
@@ -61,9 +65,28 @@ class AftersalesMaintenance(models.Model):
 
     _name = "aftersales.maintenance"
     _description = "Mandatory Maintenance"
-    _inherit = ["aftersales.number.guard", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["aftersales.lock.mixin", "aftersales.number.guard", "mail.thread", "mail.activity.mixin"]
     _order = "due_from, id"
     _check_company_auto = True
+
+    # who may change what, in which state (aftersales.lock.mixin)
+    _aftersales_locks = {
+        # the planner, the visits and the operating-hours readings (F-6)
+        **dict.fromkeys(("state", "visit_id", "pulled_forward", "name"), SYSTEM),
+        # the unit and its step: planned from the warranty
+        **dict.fromkeys(
+            ("company_id", "warranty_id", "lot_id", "partner_id", "product_id", "operating_hours"),
+            Frozen(reason=_lt("a maintenance step is planned from the unit's warranty")),
+        ),
+        # the due window is the company's rule (F-6); a manager may still move it, logged
+        **dict.fromkeys(
+            ("due_from", "due_to"),
+            Frozen(
+                group=MANAGER, reason=_lt("the due window of a mandatory maintenance is the company's rule")
+            ),
+        ),
+    }
+    _aftersales_unlink_lock = Frozen(reason=_lt("a planned maintenance is cancelled, not deleted"))
 
     name = fields.Char(compute="_compute_name", store=True)
     company_id = fields.Many2one("res.company", required=True, index=True)
@@ -239,7 +262,7 @@ class AftersalesMaintenance(models.Model):
             else self.env["res.company"]._aftersales_date_domain("due_to", "<")
         )
         missed = self.search([("state", "in", ("planned", "scheduled")), *late])
-        missed.write({"state": "missed"})
+        privileged(missed).write({"state": "missed"})
         return missed
 
     @api.model
@@ -249,7 +272,7 @@ class AftersalesMaintenance(models.Model):
         for visit in visits:
             today = visit.company_id._aftersales_date()
             if visit.maintenance_id:
-                visit.maintenance_id.write({"state": "done"})
+                privileged(visit.maintenance_id).write({"state": "done"})
             if visit.operating_hours and visit.warranty_id:
                 due = self.search(
                     [
@@ -261,7 +284,7 @@ class AftersalesMaintenance(models.Model):
                 )
                 for row in due:
                     window = (row.due_to - row.due_from).days
-                    row.write(
+                    privileged(row).write(
                         {
                             "due_from": today,
                             "due_to": today + timedelta(days=max(window, 10)),
@@ -273,5 +296,5 @@ class AftersalesMaintenance(models.Model):
         if self.filtered(lambda r: r.state == "done"):
             raise UserError(_("A done maintenance stays on record."))
         self.visit_id.filtered(lambda v: v.state in ("draft", "scheduled")).action_cancel()
-        self.write({"state": "cancelled"})
+        privileged(self).write({"state": "cancelled"})
         return True

@@ -2,6 +2,12 @@
 # (a rule part of the model, in a room of its own: see docs/ARCHITECTURE.md)
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.translate import LazyTranslate
+
+from .aftersales_lock import SYSTEM, Frozen
+from .tools import privileged, send_secret_link
+
+_lt = LazyTranslate(__name__)
 
 
 class AftersalesRating(models.Model):
@@ -9,9 +15,41 @@ class AftersalesRating(models.Model):
 
     _name = "aftersales.rating"
     _description = "Service Rating"
-    _inherit = ["portal.mixin"]
+    _inherit = ["aftersales.lock.mixin", "portal.mixin"]
     _order = "id desc"
     _check_company_auto = True
+
+    # who may change what (aftersales.lock.mixin): the answers are the customer's, given through
+    # the link only they get (V-5); the rated employee never rates their own service
+    _aftersales_locks = {
+        **dict.fromkeys(
+            (
+                "state",
+                "rating_date",
+                "attitude",
+                "technical_skill",
+                "arrival_time",
+                "promise_keeping",
+                "comment",
+                "is_satisfied",
+                "satisfaction",
+                "access_token",
+            ),
+            SYSTEM,
+        ),
+        **dict.fromkeys(
+            ("company_id", "partner_id", "rated_user_id", "case_id"),
+            Frozen(
+                reason=_lt("a rating request is for the customer, the staff and the case it was sent for")
+            ),
+        ),
+    }
+    _aftersales_unlink_lock = Frozen(reason=_lt("ratings are kept on record"))
+    _aftersales_lock_log_on = "case_id"
+
+    # V-5: the secret of the customer's link: read by the system (the portal page, the mail it
+    # renders), never by staff
+    access_token = fields.Char(groups="base.group_system")
 
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, check_company=True)
@@ -86,7 +124,8 @@ class AftersalesRating(models.Model):
                 raise ValidationError(_("Answer %(dim)s on the four-level scale.", dim=dim))
             vals[dim] = answers[dim]
         vals.update(comment=comment or False, state="rated", rating_date=self.company_id._aftersales_date())
-        self.write(vals)
+        # the answers were checked above; the public page and the demo give them
+        privileged(self).write(vals)
         if not self.is_satisfied:
             self._open_improvement_action()
 
@@ -186,7 +225,11 @@ class AftersalesCase(models.Model):
                 }
             )
             case.invalidate_recordset(["aftersales_rating_url"])
-            # a mail template: a real link, in the customer's language
-            case.with_context(mail_post_autofollow=False).message_post_with_source(
-                template, subtype_xmlid="mail.mt_comment"
+            # a mail template: a real link, in the customer's language, for the customer only
+            send_secret_link(
+                case,
+                template,
+                self.env._(
+                    "The rating request was sent to %(partner)s.", partner=case.partner_id.display_name
+                ),
             )

@@ -388,7 +388,8 @@ class AftersalesReturn(models.Model):
                     ],
                 }
             )
-        refunds = self.env["account.move"].with_company(self.company_id).create(vals_list)
+        refunds = privileged(self.env["account.move"]).with_company(self.company_id).create(vals_list)
+        refunds = self.env["account.move"].with_company(self.company_id).browse(refunds.ids)
         self.message_post(
             body=Markup(_("Vendor credit note %(moves)s created."))
             % {"moves": Markup(", ").join(m._get_html_link() for m in refunds)}

@@ -35,7 +35,10 @@ class AftersalesReturn(models.Model):
                 )
             )
         moves_vals = self._prepare_credit_notes_vals(to_refund)
-        credit_notes = self.env["account.move"].with_company(self.company_id).create(moves_vals)
+        # privileged: the credit notes carry their return (a field the system sets), then are
+        # read back in the caller's environment
+        credit_notes = privileged(self.env["account.move"]).with_company(self.company_id).create(moves_vals)
+        credit_notes = self.env["account.move"].with_company(self.company_id).browse(credit_notes.ids)
         # the return's approval covers these credit notes as made here, not later edits
         credit_notes._aftersales_stamp_approved()
         if self.company_id.aftersales_post_credit_notes:
@@ -92,9 +95,10 @@ class AftersalesReturn(models.Model):
         invoice_lines = []
         for line in lines:
             qty = line.qty_approved
-            invoice_lines.append(
-                Command.create(line.exchange_sale_line_id._prepare_invoice_line(quantity=qty))
-            )
+            # at the price the exchange was approved for, whatever the order line says since
+            new = line.exchange_sale_line_id._prepare_invoice_line(quantity=qty)
+            new.update(price_unit=line.exchange_price_unit, discount=0.0)
+            invoice_lines.append(Command.create(new))
             returned = line.sale_line_id._prepare_invoice_line(quantity=-qty)
             returned["sale_line_ids"] = line._sale_line_link()
             invoice_lines.append(Command.create(returned))
@@ -104,7 +108,8 @@ class AftersalesReturn(models.Model):
             aftersales_case_id=self.case_id.id,
             ref=_("Exchange price difference, return %(name)s", name=self.name),
         )
-        move = self.env["account.move"].with_company(self.company_id).create(vals)
+        move = privileged(self.env["account.move"]).with_company(self.company_id).create(vals)
+        move = self.env["account.move"].with_company(self.company_id).browse(move.id)
         if move.currency_id.compare_amounts(move.amount_total, 0.0) < 0:
             move.action_switch_move_type()
         # the exchange was approved for this difference (a credit above the threshold needed

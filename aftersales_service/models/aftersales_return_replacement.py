@@ -57,11 +57,12 @@ class AftersalesReturn(models.Model):
     @api.depends_context("uid")
     def _compute_can_receipt_flags(self):
         is_manager = self.env.user.has_group(MANAGER_GROUP)
+        is_warehouse = self.env.user.has_group("stock.group_stock_user")
         for ret in self:
             unconfirmed = ret.state == "waiting_goods" and bool(ret._lines_without_receipt())
-            ret.can_confirm_receipt = unconfirmed and bool(
-                ret._lines_without_receipt().filtered(lambda ln: ln.product_id.type == "consu")
-            )
+            ret.can_confirm_receipt = (
+                is_warehouse and ret.create_uid != self.env.user and unconfirmed
+            ) and bool(ret._lines_without_receipt().filtered(lambda ln: ln.product_id.type == "consu"))
             ret.can_refund_without_receipt = is_manager and unconfirmed
             ret.can_invoice_unreturned = (
                 is_manager
@@ -81,7 +82,17 @@ class AftersalesReturn(models.Model):
     # ------------------------------------------------------------------ goods without moves
     def action_confirm_receipt(self):
         """The consumables of the return (goods without stock moves) were received: they are
-        refundable now."""
+        refundable now. R-6: a warehouse user confirms what came in, never the requester."""
+        if not self.env.user.has_group("stock.group_stock_user"):
+            raise AccessError(_("Goods are received by a warehouse user."))
+        own = self.filtered(lambda r: r.create_uid == self.env.user)
+        if own:
+            raise AccessError(
+                _(
+                    "You requested return %(names)s: a warehouse colleague confirms its receipt.",
+                    names=", ".join(own.mapped("name")),
+                )
+            )
         self._ensure_can("can_confirm_receipt", _("Return %(names)s has no goods to confirm."))
         for ret in self:
             lines = ret._lines_without_receipt().filtered(lambda ln: ln.product_id.type == "consu")
@@ -179,13 +190,13 @@ class AftersalesReturn(models.Model):
                 aftersales_case_id=self.case_id.id,
                 ref=_("Unit not returned, return %(name)s", name=self.name),
             )
-            moves |= (
-                self.env["account.move"]
+            created = (
+                privileged(self.env["account.move"])
                 .with_company(self.company_id)
                 .sudo(not self.env["account.move"].has_access("create"))
                 .create(vals)
-                .sudo(False)
             )
+            moves |= self.env["account.move"].browse(created.ids)
         moves._aftersales_stamp_approved()
         privileged(self).write({"state": "done"})
         self.message_post(

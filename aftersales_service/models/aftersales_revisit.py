@@ -8,8 +8,12 @@ from markupsafe import Markup
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_date
+from odoo.tools.translate import LazyTranslate
 
-from .tools import ensure_can, form_action, isolated
+from .aftersales_lock import CREATION_LOCKS, SYSTEM, Frozen
+from .tools import ensure_can, form_action, isolated, privileged
+
+_lt = LazyTranslate(__name__)
 
 REVISIT_STATES = [("planned", "Planned"), ("done", "Done"), ("missed", "Missed"), ("cancelled", "Cancelled")]
 REVISIT_CHANNELS = [("phone", "Phone"), ("sms", "SMS"), ("email", "Email"), ("visit", "Visit")]
@@ -66,9 +70,29 @@ class AftersalesRevisit(models.Model):
 
     _name = "aftersales.revisit"
     _description = "Customer Revisit"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["aftersales.lock.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "planned_date desc, id desc"
     _check_company_auto = True
+
+    # who may change what, in which state (aftersales.lock.mixin)
+    _aftersales_locks = {
+        # the workflow, the planner and the questionnaire (V-1, V-2, V-3)
+        **dict.fromkeys(("state", "done_date", "survey_input_id", "case_id", "name"), SYSTEM),
+        "company_id": CREATION_LOCKS["company_id"],
+        # the customer and the period a revisit covers are the planner's (one per slot and kind)
+        **dict.fromkeys(
+            ("partner_id", "slot", "slot_end", "kind", "sale_order_id"),
+            Frozen(reason=_lt("a revisit covers the customer and period it was planned for")),
+        ),
+        # a revisit that happened (or was missed) is kept as it was: the V-4 summary counts it
+        **dict.fromkeys(
+            ("user_id", "planned_date", "channel", "outcome", "problems", "major_problem"),
+            Frozen(("done", "missed", "cancelled"), reason=_lt("the revisit is over: its results are kept")),
+        ),
+    }
+    _aftersales_unlink_lock = Frozen(
+        ("done", "missed"), reason=_lt("a revisit that happened is kept on record")
+    )
 
     name = fields.Char(compute="_compute_name", store=True)
     company_id = fields.Many2one(
@@ -174,12 +198,12 @@ class AftersalesRevisit(models.Model):
 
     def _mark_done(self):
         for revisit in self.filtered(lambda r: r.state == "planned"):
-            revisit.write({"state": "done", "done_date": revisit.company_id._aftersales_date()})
+            privileged(revisit).write({"state": "done", "done_date": revisit.company_id._aftersales_date()})
             revisit._alert_if_needed()
 
     def action_cancel(self):
         self._ensure_can("can_cancel", _("Revisit %(names)s is not planned any more."))
-        self.write({"state": "cancelled"})
+        privileged(self).write({"state": "cancelled"})
         self.activity_ids.unlink()
 
     def _alert_if_needed(self):
@@ -209,7 +233,7 @@ class AftersalesRevisit(models.Model):
                 "channel": self.channel if self.channel in ("phone", "sms", "email", "visit") else "phone",
             }
         )
-        self.case_id = case
+        privileged(self).case_id = case
         return form_action(case)
 
     @api.readonly
@@ -230,7 +254,7 @@ class AftersalesRevisit(models.Model):
     @api.model
     def _mark_missed(self, today, limit=None):
         missed = self.search([("state", "=", "planned"), ("slot_end", "<", today)], limit=limit, order="id")
-        missed.write({"state": "missed"})
+        privileged(missed).write({"state": "missed"})
         missed.activity_ids.unlink()
         return missed
 

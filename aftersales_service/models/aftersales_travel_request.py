@@ -1,8 +1,12 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.translate import LazyTranslate
 
+from .aftersales_lock import CREATION_LOCKS, SYSTEM, Frozen
 from .aftersales_number_guard import MAX_DISTANCE_KM
-from .tools import check_protected_write, is_privileged, privileged
+from .tools import is_privileged, privileged
+
+_lt = LazyTranslate(__name__)
 
 TRAVEL_STATES = [
     ("draft", "Draft"),
@@ -10,7 +14,6 @@ TRAVEL_STATES = [
     ("approved", "Approved"),
     ("refused", "Refused"),
 ]
-TRAVEL_PROTECTED_FIELDS = ("state", "approver_id", "approval_date", "requester_id", "company_id")
 
 
 class AftersalesTravelRequest(models.Model):
@@ -19,10 +22,30 @@ class AftersalesTravelRequest(models.Model):
 
     _name = "aftersales.travel.request"
     _description = "Travel Request"
-    _inherit = ["aftersales.number.guard", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["aftersales.lock.mixin", "aftersales.number.guard", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
     _aftersales_number_limits = {"distance_km": MAX_DISTANCE_KM}
+
+    # who may change what, in which state (aftersales.lock.mixin)
+    _aftersales_locks = {
+        **dict.fromkeys(("state", "approver_id", "approval_date", "requester_id"), SYSTEM),
+        **CREATION_LOCKS,
+        # the manager decides on an estimate: it is kept as submitted
+        **dict.fromkeys(
+            ("visit_id", "distance_km", "estimated_cost"),
+            Frozen(
+                ("submitted", "approved", "refused"),
+                reason=_lt("the manager decides on the travel as it was submitted"),
+            ),
+        ),
+        # a refused trip costs nothing; an approved one's actual cost goes back to the manager
+        "actual_cost": Frozen(("refused",), reason=_lt("a refused travel request has no cost")),
+    }
+    _aftersales_free = ("reason",)
+    _aftersales_unlink_lock = Frozen(
+        ("submitted", "approved", "refused"), reason=_lt("a submitted travel request is kept on record")
+    )
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     company_id = fields.Many2one(
@@ -64,24 +87,13 @@ class AftersalesTravelRequest(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if not is_privileged(self):
-                for key in TRAVEL_PROTECTED_FIELDS:
-                    if key != "company_id":
-                        vals.pop(key, None)
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("aftersales.travel.request") or "/"
         return super().create(vals_list)
 
     def write(self, vals):
-        check_protected_write(self, vals, TRAVEL_PROTECTED_FIELDS, _("a travel request"))
-        if not is_privileged(self) and {"estimated_cost", "distance_km", "visit_id"} & set(vals):
-            decided = self.filtered(lambda r: r.state in ("approved", "refused"))
-            if decided:
-                raise UserError(_("An approved or refused travel request keeps its estimate."))
         reapprove = self.browse()
         if not is_privileged(self) and "actual_cost" in vals:
-            if self.filtered(lambda r: r.state == "refused"):
-                raise UserError(_("A refused travel request has no cost."))
             reapprove = self.filtered(
                 lambda r: (
                     r.state == "approved"

@@ -1,7 +1,11 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.translate import LazyTranslate
 
-from .tools import check_protected_write, is_privileged, lock_for_action, new_access_token, privileged
+from .aftersales_lock import CREATION_LOCKS, SYSTEM, Frozen
+from .tools import lock_for_action, new_access_token, privileged
+
+_lt = LazyTranslate(__name__)
 
 REGISTRATION_STATES = [
     ("draft", "Draft"),
@@ -9,8 +13,6 @@ REGISTRATION_STATES = [
     ("approved", "Approved"),
     ("refused", "Refused"),
 ]
-# set by the workflow only: a direct write (RPC) is refused
-REGISTRATION_PROTECTED_FIELDS = ("state", "warranty_id", "lot_id", "approved_by_id", "refuse_reason")
 USER_GROUP = "aftersales_service.group_aftersales_user"
 
 
@@ -22,9 +24,36 @@ class AftersalesUnitRegistration(models.Model):
 
     _name = "aftersales.unit.registration"
     _description = "Registered Unit"
-    _inherit = ["aftersales.number.guard", "portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "aftersales.lock.mixin",
+        "aftersales.number.guard",
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "id desc"
     _check_company_auto = True
+
+    # who may change what, in which state (aftersales.lock.mixin)
+    _aftersales_locks = {
+        # the decision and what it gives (W-1, W-2)
+        **dict.fromkeys(
+            ("state", "warranty_id", "lot_id", "approved_by_id", "refuse_reason", "access_token"), SYSTEM
+        ),
+        **CREATION_LOCKS,
+        # what is decided on: as it was submitted; Transfer changes the owner
+        **dict.fromkeys(
+            ("partner_id", "product_id", "serial", "purchase_date", "dealer_id", "dealer_name"),
+            Frozen(
+                ("submitted", "approved", "refused"),
+                reason=_lt("only a draft registration is changed; Transfer changes the owner"),
+            ),
+        ),
+    }
+    _aftersales_free = ("decision_note", "transfer_partner_id")
+    _aftersales_unlink_lock = Frozen(
+        ("submitted", "approved", "refused"), reason=_lt("a submitted registration is kept on record")
+    )
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     # drawn at creation: portal pages (read-only cursors) never write one
@@ -178,11 +207,6 @@ class AftersalesUnitRegistration(models.Model):
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
-        if not is_privileged(self):
-            for vals in vals_list:
-                check_protected_write(
-                    self.browse([0]), vals, REGISTRATION_PROTECTED_FIELDS, _("a registered unit")
-                )
         for vals in vals_list:
             if vals.get("serial"):
                 vals["serial"] = vals["serial"].strip()
@@ -194,12 +218,6 @@ class AftersalesUnitRegistration(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if not is_privileged(self):
-            check_protected_write(self, vals, REGISTRATION_PROTECTED_FIELDS, _("a registered unit"))
-            if set(vals) & {"partner_id", "product_id", "serial", "purchase_date", "company_id"} and any(
-                registration.state != "draft" for registration in self
-            ):
-                raise UserError(_("Only a draft registration can be changed; Transfer changes the owner."))
         if vals.get("serial"):
             vals["serial"] = vals["serial"].strip()
         return super().write(vals)
@@ -225,6 +243,14 @@ class AftersalesUnitRegistration(models.Model):
             if registration.state != "submitted":
                 raise UserError(
                     _("Registration %(name)s is not waiting for approval.", name=registration.name)
+                )
+            if not self.env.su and registration.create_uid == self.env.user:
+                raise AccessError(
+                    _(
+                        "You entered registration %(name)s: another After-Sales user checks its proof "
+                        "of purchase and approves it.",
+                        name=registration.name,
+                    )
                 )
             registration._check_unit_is_free()
             policy = registration.product_id._get_aftersales_warranty_policy(company=registration.company_id)

@@ -2,6 +2,8 @@ from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
 
+from .tools import privileged
+
 
 class RepairOrder(models.Model):
     _inherit = "repair.order"
@@ -97,7 +99,7 @@ class RepairOrder(models.Model):
             picking.action_assign()
             if repair.lot_id:  # the repaired serial itself, not any unit in stock
                 picking.move_ids.move_line_ids.write({"lot_id": repair.lot_id.id})
-            repair.aftersales_redelivery_id = picking
+            privileged(repair).aftersales_redelivery_id = picking
             ret.message_post(
                 body=Markup(_("%(repair)s is done: the unit goes back to the customer with %(picking)s."))
                 % {"repair": repair._get_html_link(), "picking": picking._get_html_link()}

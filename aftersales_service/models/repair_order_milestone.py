@@ -7,9 +7,13 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.translate import LazyTranslate
 
+from .aftersales_lock import MANAGER, SYSTEM, Frozen
 from .aftersales_sla_mixin import SLA_STATUSES, timer_status, worst_status
-from .tools import add_working_hours, check_protected_write, escalate, locked_batch, privileged
+from .tools import add_working_hours, escalate, locked_batch, privileged
+
+_lt = LazyTranslate(__name__)
 
 # what a milestone's status depends on: (deadline, done) of each, and the repair's state
 MILESTONE_DEPENDS = (
@@ -21,19 +25,6 @@ MILESTONE_DEPENDS = (
     "aftersales_repair_deadline",
     "aftersales_repaired_date",
 )
-# set by the milestone actions and the escalation only: a direct write (RPC) is refused
-MILESTONE_PROTECTED_FIELDS = (
-    "aftersales_received_date",
-    "aftersales_diagnosis_date",
-    "aftersales_parts_in_stock",
-    "aftersales_notice_date",
-    "aftersales_repaired_date",
-    "aftersales_diagnosis_deadline",
-    "aftersales_notice_deadline",
-    "aftersales_repair_deadline",
-    "aftersales_escalation_level",
-    "aftersales_escalated_deadline",
-)
 
 
 class RepairOrder(models.Model):
@@ -44,7 +35,41 @@ class RepairOrder(models.Model):
     one is escalated (team leader, then the After-Sales manager) by a batched cron, as the case
     timers (C-9)."""
 
-    _inherit = "repair.order"
+    _name = "repair.order"
+    _inherit = ["repair.order", "aftersales.lock.mixin"]
+
+    # who may change what (aftersales.lock.mixin), on the after-sales side of a repair order
+    _aftersales_lock_scope = "aftersales_"
+    _aftersales_lock_scope_field = "aftersales_case_id"
+    _aftersales_locks = {
+        # set by the milestone actions, the escalation and the documents that make the repair
+        **dict.fromkeys(
+            (
+                "aftersales_received_date",
+                "aftersales_diagnosis_date",
+                "aftersales_parts_in_stock",
+                "aftersales_notice_date",
+                "aftersales_repaired_date",
+                "aftersales_diagnosis_deadline",
+                "aftersales_notice_deadline",
+                "aftersales_repair_deadline",
+                "aftersales_milestone_deadline",
+                "aftersales_escalation_level",
+                "aftersales_escalated_deadline",
+                "aftersales_return_line_id",
+                "aftersales_redelivery_id",
+            ),
+            SYSTEM,
+        ),
+        # who pays for the repair (W-2, W-3): the unit's warranty and case; a manager may still
+        # decide otherwise, and it is logged
+        **dict.fromkeys(
+            ("aftersales_warranty_id", "aftersales_case_id"),
+            Frozen(group=MANAGER, reason=_lt("who pays for the repair is decided by the unit's warranty")),
+        ),
+    }
+    # the workshop's findings (an exclusion makes the repair paid: it costs the company nothing)
+    _aftersales_free = ("aftersales_diagnosis", "aftersales_promised_date", "aftersales_exclusion_id")
 
     aftersales_received_date = fields.Datetime(
         string="Unit Received",
@@ -193,8 +218,6 @@ class RepairOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            check_protected_write(self.browse([0]), vals, MILESTONE_PROTECTED_FIELDS, _("a repair order"))
         repairs = super().create(vals_list)
         # C-7 on after-sales units (from a case or a return); the return passes its receipt date
         repairs.filtered(
@@ -204,10 +227,6 @@ class RepairOrder(models.Model):
             )
         )._aftersales_start_milestones()
         return repairs
-
-    def write(self, vals):
-        check_protected_write(self, vals, MILESTONE_PROTECTED_FIELDS, _("a repair order"))
-        return super().write(vals)
 
     def _aftersales_parts_available(self):
         self.ensure_one()

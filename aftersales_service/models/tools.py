@@ -3,7 +3,7 @@ import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
@@ -37,22 +37,6 @@ def privileged(records):
 
 def is_privileged(records):
     return records.env.su or records.env.context.get(PRIVILEGED_KEY) is _PRIVILEGED
-
-
-def check_protected_write(records, vals, protected, label):
-    """Refuse a direct write of ``protected`` fields (R-4, P-4): they change through the
-    document's action methods only."""
-    touched = sorted(set(vals) & set(protected))
-    if touched and records and not is_privileged(records):
-        fields_desc = records._fields
-        raise AccessError(
-            records.env._(
-                "%(fields)s of %(doc)s change only through its buttons (approve, refuse, submit...), "
-                "not by editing the record.",
-                fields=", ".join(fields_desc[f].string for f in touched),
-                doc=label,
-            )
-        )
 
 
 @contextmanager
@@ -281,3 +265,20 @@ def schedule_todo(record, user, summary):
             date_deadline=record.company_id._aftersales_date(),
             summary=summary,
         )
+
+
+def send_secret_link(record, template, note):
+    """Send ``template`` (a mail with the customer's secret link: a rating, an offer) to its
+    recipients only: the mail is not a message of the record's chatter, is authored by the
+    company and is deleted once sent, so that no staff member reads the link (V-5, R-5); the
+    chatter tells that it was sent (``note``), without the link."""
+    record.ensure_one()
+    company = record.company_id if "company_id" in record._fields else record.env.company
+    # sudo: the mail is the system's, read by nobody but its recipients
+    mail_id = template.sudo().send_mail(
+        record.id,
+        email_layout_xmlid="mail.mail_notification_light",
+        email_values={"model": False, "res_id": False, "author_id": company.partner_id.id},
+    )
+    record.message_post(body=note, subtype_xmlid="mail.mt_note")
+    return record.env["mail.mail"].sudo().browse(mail_id)

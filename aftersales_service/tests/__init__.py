@@ -33,3 +33,7 @@ from . import test_internal_service
 from . import test_loan
 from . import test_return_portal_serials
 from . import test_return_label
+from . import test_locks_reproductions
+from . import test_invariants
+from . import test_locks
+from . import test_reports_pdf

@@ -48,7 +48,7 @@ class TestApprovalFreezesContent(_MoneyCommon):
     def test_compensation_changed_after_approval_and_acceptance_is_refused(self):
         credit_note = self._compensation(150.0)
         credit_note.with_user(self.aftersales_manager).action_aftersales_approve()
-        credit_note.with_user(self.aftersales_user).action_aftersales_customer_accepted(accepted_by="Anna")
+        credit_note.with_user(self.manager_2).action_aftersales_customer_accepted(accepted_by="Anna")
         self.assertAlmostEqual(credit_note.aftersales_approved_amount, credit_note.amount_total)
         self.assertAlmostEqual(credit_note.aftersales_accepted_amount, credit_note.amount_total)
         line = credit_note.invoice_line_ids
@@ -84,7 +84,7 @@ class TestApprovalFreezesContent(_MoneyCommon):
         for threshold in (100.0, 0.0):
             self.company.aftersales_refund_threshold = threshold
             credit_note = self._compensation(10.0)
-            credit_note.with_user(self.aftersales_user).action_aftersales_customer_accepted()
+            credit_note.with_user(self.manager_2).action_aftersales_customer_accepted()
             self.assertTrue(credit_note.aftersales_needs_approval)
             with self.assertRaisesRegex(UserError, "approval of an After-Sales manager"), self.cr.savepoint():
                 credit_note.with_user(self.billing_user).action_post()

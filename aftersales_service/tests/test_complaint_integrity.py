@@ -166,8 +166,11 @@ class TestComplaintIntegrity(AftersalesCommon):
         with self.assertRaises(AccessError), self.cr.savepoint():
             users_action.action_confirm_effect()
         self.assertFalse(users_action.can_confirm_effect)
-        sneaky = Action.create({"complaint_id": complaint.id, "name": "Pre-ticked", "effect_confirmed": True})
-        self.assertFalse(sneaky.effect_confirmed)
+        # a client cannot create it ticked either: refused, nothing created
+        count = Action.search_count([])
+        with self.assertRaises(AccessError), self.cr.savepoint():
+            Action.create({"complaint_id": complaint.id, "name": "Pre-ticked", "effect_confirmed": True})
+        self.assertEqual(Action.search_count([]), count)
         # a user who is neither the complaint's owner nor a manager does not confirm either
         with self.assertRaises(AccessError), self.cr.savepoint():
             managers_action.with_user(self.aftersales_user).action_confirm_effect()
@@ -259,7 +262,7 @@ class TestComplaintIntegrity(AftersalesCommon):
         with self.assertRaises(UserError), self.cr.savepoint():
             review.with_user(self.executive).unlink()
         with self.assertRaises(UserError), self.cr.savepoint():
-            review.responsibility_ids.with_user(self.aftersales_manager).write({"penalty_amount": 0.0})
+            review.responsibility_ids.with_user(self.aftersales_manager).write({"penalty_amount": 999.0})
         # publishing sends notices to employees: the executive who approved does it, not a manager
         with self.assertRaises(AccessError), self.cr.savepoint():
             review.with_user(self.aftersales_manager).action_publish()
@@ -302,18 +305,29 @@ class TestRatingLinkIntegrity(CaseCommon, HttpCase):
     def test_staff_do_not_read_the_rating_link_but_the_email_has_it(self):
         for user in (self.aftersales_user, self.env.ref("base.user_admin")):
             case, rating = self._resolved_case(user)
-            request = case.message_ids.filtered(lambda m, r=rating: r.access_token in (m.body or ""))
-            self.assertEqual(len(request), 1, "the email to the customer carries the link")
-            self.assertIn(f"/aftersales/rating/{rating.id}/{rating.access_token}", request.body)
+            token = rating.sudo().access_token
+            self.assertTrue(token)
+            # the mail to the customer carries the link; the chatter only says it was sent
+            mail = self.env["mail.mail"].sudo().search([("body_html", "ilike", token)])
+            self.assertEqual(len(mail), 1, "the email to the customer carries the link")
+            self.assertIn(f"/aftersales/rating/{rating.id}/{token}", mail.body_html)
+            self.assertEqual(mail.recipient_ids, case.partner_id)
+            self.assertFalse(case.message_ids.filtered(lambda m, t=token: t in (m.body or "")))
+            self.assertTrue(case.message_ids.filtered(lambda m: "rating request was sent" in (m.body or "")))
         for user in (self.aftersales_user, self.aftersales_manager):
             with self.assertRaises(AccessError):
                 case.with_user(user).read(["aftersales_rating_url"])
             self.assertNotIn("aftersales_rating_url", case.with_user(user).fields_get())
+            # nor the token, nor the mail's message (V-5: the rated employee cannot rate)
+            with self.assertRaises(AccessError):
+                rating.with_user(user).read(["access_token"])
+            messages = self.env["mail.message"].with_user(user).search([("body", "ilike", token)])
+            self.assertFalse(messages)
 
     def test_the_rating_link_refuses_internal_users(self):
         _case, rating = self._resolved_case(self.aftersales_user)
         self.assertEqual(rating.rated_user_id, self.aftersales_user)
-        url = f"/aftersales/rating/{rating.id}/{rating.access_token}"
+        url = f"/aftersales/rating/{rating.id}/{rating.sudo().access_token}"
         # the rated employee (any internal user) neither opens nor posts the customer's form
         self.authenticate("as_user", "as_user")
         self.assertEqual(self.url_open(url).status_code, 403)

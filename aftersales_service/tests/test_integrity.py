@@ -100,10 +100,17 @@ class TestIntegrity(CaseCommon):
             )
 
     def test_user_cannot_approve_complaint_by_write(self):
+        # a client cannot create it approved: refused, nothing created; as a draft it is fine
+        count = self.Complaint.search_count([])
+        with self.assertRaisesRegex(AccessError, "set by the system only"), self.cr.savepoint():
+            self.Complaint.with_user(self.aftersales_user).create(
+                {"partner_id": self.customer.id, "state": "approved"}
+            )
+        self.assertEqual(self.Complaint.search_count([]), count)
         complaint = self.Complaint.with_user(self.aftersales_user).create(
-            {"partner_id": self.customer.id, "state": "approved"}
+            {"partner_id": self.customer.id, "state": "draft"}
         )
-        self.assertEqual(complaint.state, "draft", "created as a draft whatever the client sends")
+        self.assertEqual(complaint.state, "draft")
         with self.assertRaises(AccessError):
             complaint.write({"state": "approved"})
         with self.assertRaises(AccessError):

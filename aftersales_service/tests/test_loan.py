@@ -154,15 +154,15 @@ class TestLoan(LoanCommon):
         self.assertEqual(loan.state, "out")
         with self.assertRaisesMsg(UserError, "frozen"):
             as_user.lot_id = self.loaner_lots[1]
-        # a loan is created as a draft, whatever the client sends
-        created = self.Loan.with_user(self.aftersales_user).create(
-            {
-                "case_id": loan.case_id.id,
-                "product_id": self.product_camera.id,
-                "lot_id": self.loaner_lots[1].id,
-                "state": "invoiced",
-            }
-        )
+        # a loan is created as a draft: a client sending another state is refused
+        vals = {
+            "case_id": loan.case_id.id,
+            "product_id": self.product_camera.id,
+            "lot_id": self.loaner_lots[1].id,
+        }
+        with self.assertRaisesRegex(AccessError, "set by the system only"), self.cr.savepoint():
+            self.Loan.with_user(self.aftersales_user).create(dict(vals, state="invoiced"))
+        created = self.Loan.with_user(self.aftersales_user).create(dict(vals, state="draft"))
         self.assertEqual(created.state, "draft")
 
     def test_invoice_unreturned_loaner(self):

@@ -8,6 +8,7 @@ still make the change. A stored field of such a model that is neither locked nor
 fails the walk, so a new field cannot slip past the declaration."""
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from odoo import Command, api, fields
@@ -73,9 +74,12 @@ class TestLockDeclarations(LockRoles, WarrantyCommon):
         for model in models_:
             locks, free = model._aftersales_locks, set(model._aftersales_free)
             self.assertFalse(set(locks) & free, f"{model._name}: both locked and free")
+            scope = model._aftersales_lock_scope
             for fname, field in model._fields.items():
                 if not field.store or field.related or fname in MAGIC or fname in MIXIN_FIELDS:
                     continue
+                if scope and not fname.startswith(scope):
+                    continue  # Odoo's own fields of Odoo's models follow Odoo's rules
                 if fname not in locks and fname not in free:
                     undeclared.append(f"{model._name}.{fname}")
             for fname in [*locks, *free]:
@@ -84,7 +88,9 @@ class TestLockDeclarations(LockRoles, WarrantyCommon):
 
     # ------------------------------------------------------------------ the generated test
     def _record(self, model):
-        record = model.sudo().search([], limit=1, order="id desc")
+        scope_field = model._aftersales_lock_scope_field
+        domain = [(scope_field, "!=", False)] if scope_field else []
+        record = model.sudo().search(domain, limit=1, order="id desc")
         self.assertTrue(record, f"no {model._name} in the test database (the demo makes one of each)")
         return record
 
@@ -99,6 +105,16 @@ class TestLockDeclarations(LockRoles, WarrantyCommon):
             )
             self.env.invalidate_all()
             yield state
+        if lock.when is not ALWAYS and not lock.states(record) and not lock.applies(record):
+            # a condition other than a state: the lock's example puts the record in it
+            self.assertTrue(lock.example, f"{record._name}: {lock!r} has no example to try it on")
+            columns = ", ".join(f'"{column}" = %s' for column in lock.example)
+            self.env.cr.execute(
+                f'UPDATE "{holder._table}" SET {columns} WHERE id = %s',  # noqa: S608
+                (*lock.example.values(), holder.id),
+            )
+            self.env.invalidate_all()
+            self.assertTrue(lock.applies(record), f"{record._name}: {lock!r}'s example does not make it hold")
         if lock.when is ALWAYS or not lock.states(record):
             yield holder.state if "state" in holder._fields else None
 
@@ -128,10 +144,14 @@ class TestLockDeclarations(LockRoles, WarrantyCommon):
             return not current
         if field.type in ("integer", "float", "monetary"):
             return (current or 0) + 1
+        # a day (an hour) later: a change that keeps the record's own constraints (a window's
+        # start before its end), so the group allowed to make it succeeds
         if field.type == "date":
-            return "2031-01-02"
+            return fields.Date.to_string(current + timedelta(days=1)) if current else "2031-01-02"
         if field.type == "datetime":
-            return "2031-01-02 10:00:00"
+            return (
+                fields.Datetime.to_string(current + timedelta(hours=1)) if current else "2031-01-02 10:00:00"
+            )
         if field.type == "binary":
             return "aGVsbG8="
         return "changed by a client"

@@ -144,15 +144,23 @@ class TestPortalDocuments(WarrantyCommon, HttpCase):
 
     def test_compensation_offer_accepted_on_the_portal(self):
         offer, _order = self._offer()
-        # the customer got the offer: a rendered template with a working link to it
-        message = offer.message_ids.filtered(lambda m: "/my/compensations/" in (m.body or ""))
-        self.assertEqual(len(message), 1)
-        self.assertIn(f'href="{offer.get_base_url()}/my/compensations/{offer.id}?access_token=', message.body)
-        self.assertNotIn("&lt;a", message.body)
-        self.assertIn(self.customer, message.partner_ids | message.notified_partner_ids)
+        # the customer got the offer: a rendered template with a working link to it, in a mail
+        # that is not in the chatter staff read (R-5)
+        link = f'href="{offer.get_base_url()}/my/compensations/{offer.id}?access_token={offer.access_token}'
+        mail = self.env["mail.mail"].sudo().search([("body_html", "ilike", f"/my/compensations/{offer.id}?")])
+        self.assertEqual(len(mail), 1)
+        self.assertIn(link, mail.body_html)
+        self.assertNotIn("&lt;a", mail.body_html)
+        self.assertEqual(mail.recipient_ids, self.customer)
         self.assertIn(
             offer.currency_id.format(offer.amount_total).replace("\xa0", "&nbsp;"),
-            message.body.replace("\xa0", "&nbsp;"),
+            mail.body_html.replace("\xa0", "&nbsp;"),
+        )
+        self.assertFalse(offer.message_ids.filtered(lambda m: "/my/compensations/" in (m.body or "")))
+        self.assertFalse(
+            self.env["mail.message"]
+            .with_user(self.aftersales_user)
+            .search([("body", "ilike", offer.access_token)])
         )
         other, _o = self._offer()
         other.partner_id = self.customer_2

@@ -263,7 +263,8 @@ class TestReturn(ReturnHelpers, AftersalesCommon):
         with self.assertRaisesRegex(UserError, "not accepted"), self.env.cr.savepoint():
             credit_note.action_post()
         with freeze_time("2026-03-20"):
-            credit_note.with_user(self.aftersales_user).action_aftersales_customer_accepted(
+            # recorded by a colleague of whoever prepared it
+            credit_note.with_user(self.aftersales_manager).action_aftersales_customer_accepted(
                 accepted_by="Anna Customer"
             )
         self.assertEqual(credit_note.aftersales_accepted_date, date(2026, 3, 20))
@@ -271,7 +272,7 @@ class TestReturn(ReturnHelpers, AftersalesCommon):
         credit_note.action_post()
         self.assertEqual(credit_note.state, "posted")
         with self.assertRaisesRegex(UserError, "answered already"), self.env.cr.savepoint():
-            credit_note.with_user(self.aftersales_user).action_aftersales_customer_refused()
+            credit_note.with_user(self.aftersales_manager).action_aftersales_customer_refused()
         self.assertAlmostEqual(invoice.amount_residual, invoice.amount_total - credit_note.amount_total)
 
     def test_small_compensation_needs_the_manager_too(self):

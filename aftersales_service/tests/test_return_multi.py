@@ -467,9 +467,20 @@ class TestReturnMulti(ReturnHelpers, CaseCommon):
             self.assertFalse(ret.with_user(self.aftersales_user).can_refund_without_receipt)
             with self.assertRaises(AccessError):
                 ret.with_user(self.aftersales_user).action_refund_without_receipt()
-            self.assertTrue(ret.with_user(self.aftersales_user).can_confirm_receipt)
-            ret.with_user(self.aftersales_user).action_confirm_receipt()
+            # the requester does not declare the goods received; a warehouse colleague does
+            self.assertFalse(ret.with_user(self.aftersales_user).can_confirm_receipt)
+            with self.assertRaisesRegex(AccessError, "warehouse user"):
+                ret.with_user(self.aftersales_user).action_confirm_receipt()
+            store = new_test_user(
+                self.env,
+                login="as_store_clerk",
+                name="Stina Store",
+                groups="aftersales_service.group_aftersales_user,stock.group_stock_user",
+            )
+            self.assertTrue(ret.with_user(store).can_confirm_receipt)
+            ret.with_user(store).action_confirm_receipt()
             self.assertEqual(ret.state, "received")
+            self.assertTrue(ret.message_ids.filtered(lambda m: "Stina Store" in (m.body or "")))
             self.assertEqual(ret.line_ids.qty_to_refund, 2)
             ret.with_user(self.aftersales_user).action_create_credit_note()
         self.assertAlmostEqual(ret.credit_note_ids.amount_untaxed, 20.0)
@@ -531,7 +542,8 @@ class TestRegisteredUnitReturn(ReturnHelpers, CaseCommon):
             body="Receipt", attachments=[("receipt.pdf", b"%PDF-1.4 receipt")], message_type="comment"
         )
         registration.action_submit()
-        registration.action_approve()
+        # approved by a colleague of whoever entered it
+        registration.with_user(self.aftersales_manager).action_approve()
         return registration
 
     @freeze_time("2026-06-10 10:00:00")

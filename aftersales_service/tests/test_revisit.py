@@ -331,12 +331,14 @@ class TestRating(RevisitCommon, HttpCase):
     def test_resolve_requests_rating_and_public_page(self):
         case, rating = self._resolved_case()
         self.assertEqual(rating.rated_user_id, self.aftersales_user)
-        request = case.message_ids.filtered(lambda m: rating.access_token in (m.body or ""))
+        # a mail template to the customer only (not a chatter message staff read): a real link,
+        # not escaped text
+        request = self.env["mail.mail"].sudo().search([("body_html", "ilike", rating.access_token)])
         self.assertEqual(len(request), 1)
-        # a mail template: a real link for the customer, not escaped text
-        self.assertIn(f'href="{rating._get_public_url()}"', request.body)
-        self.assertNotIn("&lt;a", request.body)
-        self.assertIn(case.partner_id, request.notified_partner_ids | request.partner_ids)
+        self.assertIn(f'href="{rating._get_public_url()}"', request.body_html)
+        self.assertNotIn("&lt;a", request.body_html)
+        self.assertEqual(request.recipient_ids, case.partner_id)
+        self.assertFalse(case.message_ids.filtered(lambda m: rating.access_token in (m.body or "")))
         url = f"/aftersales/rating/{rating.id}/{rating.access_token}"
         page = self.url_open(url)
         self.assertEqual(page.status_code, 200)

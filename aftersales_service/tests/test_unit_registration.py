@@ -8,7 +8,7 @@ from datetime import date
 
 from odoo import http
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, freeze_time, tagged
+from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import CaseCommon
@@ -23,9 +23,16 @@ class TestUnitRegistration(CaseCommon, HttpCase):
         super().setUpClass()
         cls.Registration = cls.env["aftersales.unit.registration"]
         cls.dealer = cls.env["res.partner"].create({"name": "Camera Dealer AB", "is_company": True})
+        # whoever enters a registration is not who approves it
+        cls.clerk = new_test_user(
+            cls.env,
+            login="as_reg_clerk",
+            name="Cleo Clerk",
+            groups="aftersales_service.group_aftersales_user",
+        )
 
     def _registration(self, serial="DEALER-0001", user=None, proof=True, **vals):
-        registration = self.Registration.with_user(user or self.aftersales_user).create(
+        registration = self.Registration.with_user(user or self.clerk).create(
             dict(
                 {
                     "partner_id": self.customer.id,
@@ -115,7 +122,7 @@ class TestUnitRegistration(CaseCommon, HttpCase):
                 {"warranty_id": self.sell([(self.product_camera, 1, 1.0)]).aftersales_warranty_ids.id}
             )
         # a submitted registration keeps its unit
-        with self.assertRaisesMsg(UserError, "Only a draft registration"):
+        with self.assertRaisesMsg(UserError, "only a draft registration"):
             registration.with_user(self.aftersales_user).write({"purchase_date": "2025-01-01"})
         # refusing says why, and the owner is told
         with self.assertRaisesMsg(UserError, "Say why"):

@@ -49,7 +49,7 @@ class TestBackOfficeButtons(ReturnHelpers, FieldServiceCommon):
         )
         Visit = self.env["aftersales.field.visit"].with_user(self.aftersales_manager)
         groups = Visit._read_group(
-            [], ["user_id"], ["parts_cost:sum", "on_time_rate:avg", "labour_hours:sum"]
+            [("id", "=", visit.id)], ["user_id"], ["parts_cost:sum", "on_time_rate:avg", "labour_hours:sum"]
         )
         self.assertAlmostEqual(sum(g[1] for g in groups), 8.0, msg="the part at its cost")
         view = Visit.get_views([(False, "pivot")])["views"]["pivot"]["arch"]
