@@ -288,6 +288,7 @@ class AccountMove(models.Model):
                     amount=move.company_id.currency_id.format(abs(move.amount_total_signed)),
                 )
             )
+        return True
 
     def _aftersales_offer_compensation(self):
         """R-5: the compensation waits for the customer, who gets the offer to accept or refuse

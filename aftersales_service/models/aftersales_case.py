@@ -598,6 +598,7 @@ class AftersalesCase(models.Model):
     # ------------------------------------------------------------------ actions
     def action_assign_to_me(self):
         self.write({"user_id": self.env.user.id})
+        return True
 
     def action_start(self):
         self._ensure_can("can_start", _("Case %(names)s cannot be started from its state."))

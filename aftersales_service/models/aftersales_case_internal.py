@@ -108,7 +108,7 @@ class AftersalesCase(models.Model):
             case.internal_cost = -sum(case.sudo().internal_cost_line_ids.mapped("amount"))
 
     def action_create_invoice(self):
-        internal = self.filtered(lambda c: c.service_type == "internal")
+        internal = self.filtered(lambda c: c.is_internal or c.service_type == "internal")
         if internal:
             raise UserError(
                 _(

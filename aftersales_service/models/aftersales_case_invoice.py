@@ -19,6 +19,7 @@ class AftersalesCase(models.Model):
 
     @api.depends(
         "service_type",
+        "is_internal",
         "state",
         "invoice_ids.state",
         "part_ids.is_upgrade",
@@ -27,8 +28,10 @@ class AftersalesCase(models.Model):
     )
     def _compute_can_invoice(self):
         for case in self:
+            # internal service (our own equipment) is never invoiced, whatever its type says
             case.can_invoice = (
-                (case.service_type == "paid" or any(case._aftersales_upgrade_parts()))
+                not case.is_internal
+                and (case.service_type == "paid" or any(case._aftersales_upgrade_parts()))
                 and case.state not in ("new", "cancelled")
                 and not case.invoice_ids.filtered(lambda m: m.state != "cancel")
             )

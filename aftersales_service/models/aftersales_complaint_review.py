@@ -144,6 +144,7 @@ class AftersalesComplaintReview(models.Model):
         privileged(self.filtered(lambda r: r.state == "draft")).write(
             {"state": "approved", "approver_id": self.env.user.id}
         )
+        return True
 
     def action_publish(self):
         """Issue one reward/penalty notice per employee: a PDF posted on the employee's chatter
@@ -186,3 +187,4 @@ class AftersalesComplaintReview(models.Model):
                     template, subtype_xmlid="mail.mt_comment", attachment_ids=attachment.ids
                 )
             privileged(review).state = "published"
+        return True

@@ -218,6 +218,10 @@ class AftersalesLoan(models.Model):
             raise UserError(_("Choose the product to lend on loan %(name)s.", name=self.name))
         if not self.date_due:
             raise UserError(_("Set the day the unit is due back on loan %(name)s.", name=self.name))
+        if self.date_due < self.company_id._aftersales_date():
+            raise UserError(
+                _("Loan %(name)s would be overdue at once: its due day is in the past.", name=self.name)
+            )
         if self.product_id.tracking != "none" and not self.lot_id:
             raise UserError(
                 _(

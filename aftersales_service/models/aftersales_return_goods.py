@@ -302,7 +302,7 @@ class AftersalesReturn(models.Model):
             for line in ret.line_ids.filtered(lambda ln: ln.outcome == "repair" and ln.qty_received > 0):
                 if line in done_lines:
                     continue
-                lot = line.lot_id or line.return_move_ids.move_line_ids.lot_id[:1]
+                lot = line.lot_id or line.lot_ids[:1] or line.return_move_ids.move_line_ids.lot_id[:1]
                 received = max(
                     line.return_move_ids.filtered(lambda m: m.state == "done").mapped("date"), default=False
                 )

@@ -267,16 +267,60 @@ class AftersalesReturnLine(models.Model):
     # recomputed when moves are linked and when a return transfer is validated
     # (``aftersales.return._update_received``), not on every change of every stock move: a
     # dependency on the moves' state would search the return lines for each move Odoo touches
-    @api.depends("return_move_ids", "qty_received_confirmed")
+    @api.depends(
+        "return_move_ids", "qty_received_confirmed", "qty_approved", "qty_requested", "lot_id", "lot_ids"
+    )
     def _compute_qty_received(self):
+        """R-6, per unit: lines share a return move (the serials of one delivery, several lines
+        on one order line); a serial counts on the line that asked for it, the other units of a
+        move go to its lines without serials in order, each up to its quantity, and what is left
+        over shows on the last of them (an over-receipt stays visible, never counted twice)."""
+        received = {}
+        for ret_lines in self.return_id.line_ids.grouped("return_id").values():
+            received.update(ret_lines._received_per_unit())
         for line in self:
             if not line.product_id.is_storable:
                 # goods without stock moves: what the receipt confirmation or a manager said
                 line.qty_received = line.qty_received_confirmed
+            else:
+                line.qty_received = received.get(line.id, 0.0)
+
+    def _received_per_unit(self):
+        """{line id: units received} for the storable lines of one return (``self``)."""
+        # in the return's line order (new lines of a form have no id to sort by yet)
+        lines = self.filtered(lambda ln: ln.product_id.is_storable)
+        done = lines.return_move_ids.filtered(lambda m: m.state == "done")
+        left = {move: move.quantity for move in done}
+        received = dict.fromkeys(lines.ids, 0.0)
+        # each serial on the line that asked for it
+        for line in lines:
+            lots = line.lot_ids | line.lot_id
+            if not lots or line.product_id.tracking == "none":
                 continue
-            line.qty_received = sum(
-                line.return_move_ids.filtered(lambda m: m.state == "done").mapped("quantity")
-            )
+            for move in line.return_move_ids & done:
+                taken = sum(
+                    move.move_line_ids.filtered(lambda ml, lots=lots: ml.lot_id in lots).mapped("quantity")
+                )
+                taken = min(taken, left[move])
+                left[move] -= taken
+                received[line.id] += taken
+        # the other units in line order, each line up to what it asked for
+        last_of = {}
+        for line in lines:
+            if (line.lot_ids | line.lot_id) and line.product_id.tracking != "none":
+                continue  # a serial that came back without a line asking for it is not theirs
+            moves = line.return_move_ids & done
+            for move in moves:
+                last_of[move] = line
+            wanted = line.qty_approved or line.qty_requested
+            for move in moves:
+                taken = min(left[move], max(wanted - received[line.id], 0.0))
+                left[move] -= taken
+                received[line.id] += taken
+        for move, quantity in left.items():
+            if quantity > 0 and move in last_of:
+                received[last_of[move].id] += quantity
+        return received
 
     @api.depends("refund_line_ids.quantity", "refund_line_ids.parent_state", "refund_line_ids.price_total")
     def _compute_qty_refunded(self):
@@ -500,15 +544,16 @@ class AftersalesReturnLine(models.Model):
         if available is None:
             available = sale_line._aftersales_returnable_qties(exclude=ret)
         available = available[sale_line.id]
-        if (
-            float_compare(self.qty_requested, available, precision_rounding=sale_line.product_uom.rounding)
-            > 0
-        ):
+        # R-6: the lines of the return on one order line share what it delivered
+        requested = sum(
+            ret.line_ids.filtered(lambda ln: ln.sale_line_id == sale_line).mapped("qty_requested")
+        )
+        if float_compare(requested, available, precision_rounding=sale_line.product_uom.rounding) > 0:
             raise ValidationError(
                 _(
                     "%(product)s: %(qty)s requested but only %(available)s delivered and not yet returned.",
                     product=self.product_id.display_name,
-                    qty=self.qty_requested,
+                    qty=requested,
                     available=available,
                 )
             )

@@ -195,6 +195,7 @@ class AftersalesRevisit(models.Model):
         self.activity_ids.filtered(
             lambda a: a.activity_type_id == self.env.ref("mail.mail_activity_data_call")
         ).unlink()
+        return True
 
     def _mark_done(self):
         for revisit in self.filtered(lambda r: r.state == "planned"):
@@ -205,6 +206,7 @@ class AftersalesRevisit(models.Model):
         self._ensure_can("can_cancel", _("Revisit %(names)s is not planned any more."))
         privileged(self).write({"state": "cancelled"})
         self.activity_ids.unlink()
+        return True
 
     def _alert_if_needed(self):
         """V-3: a major quality problem alerts the sales manager at once."""

@@ -181,6 +181,19 @@ class AftersalesUnitRegistration(models.Model):
                     product=self.product_id.display_name,
                 )
             )
+        # a unit in our own stock was never sold: it is nobody's to register
+        if lots and self.env["stock.quant"].sudo().search_count(
+            [("lot_id", "in", lots.ids), ("location_id.usage", "=", "internal"), ("quantity", ">", 0)],
+            limit=1,
+        ):
+            raise UserError(
+                _(
+                    "Serial %(serial)s of %(product)s is in our own stock: it was never sold, it cannot be "
+                    "registered.",
+                    serial=self.serial,
+                    product=self.product_id.display_name,
+                )
+            )
         other = self.sudo().search(
             [
                 ("id", "!=", self.id),
@@ -280,6 +293,9 @@ class AftersalesUnitRegistration(models.Model):
                     user=self.env.user.name,
                 )
             )
+            # a unit bought long ago: its warranty is over already, not active until the cron runs
+            if warranty.end_date < registration.company_id._aftersales_date():
+                privileged(warranty).write({"state": "expired"})
             privileged(registration).write(
                 {
                     "state": "approved",

@@ -175,6 +175,14 @@ class AftersalesWarranty(models.Model):
                 and (m.origin_returned_move_id or m.sale_line_id)
             )
         )
+        # W-2, W-3: a unit that comes back to be repaired goes home under its warranty
+        repaired = (
+            self.env["aftersales.return.line"]
+            .sudo()
+            .search([("return_move_ids", "in", moves.ids), ("outcome", "=", "repair")])
+            .return_move_ids
+        )
+        moves -= repaired
         if not moves:
             return
         Warranty = self._auto_env()

@@ -37,3 +37,5 @@ from . import test_locks_reproductions
 from . import test_invariants
 from . import test_locks
 from . import test_reports_pdf
+from . import test_return_units
+from . import test_rpc_buttons

@@ -49,6 +49,13 @@ class TestInternalService(CaseCommon):
         with self.assertRaisesMsg(UserError, "never invoiced"):
             case.action_create_invoice()
         self.assertFalse(case.invoice_ids)
+        # made "paid" (anyone may: it costs the company nothing), it is still our own equipment
+        case.with_user(self.aftersales_user).write({"service_type": "paid"})
+        self.assertEqual(case.service_type, "paid")
+        self.assertFalse(case.can_invoice)
+        with self.assertRaisesMsg(UserError, "never invoiced"):
+            case.action_create_invoice()
+        self.assertFalse(case.invoice_ids)
         # a customer that is one of our companies is internal too, equipment or not
         sister = self.new_case(partner_id=self.company_2.partner_id.id)
         self.assertEqual(sister.service_type, "internal")

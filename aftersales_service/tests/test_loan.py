@@ -78,6 +78,7 @@ class LoanCommon(CaseCommon):
 
 @tagged("post_install", "-at_install")
 class TestLoan(LoanCommon):
+    @freeze_time(LENT_AT)
     def test_lend_and_return_as_user(self):
         case = self.new_case(subject="Camera in repair")
         action = case.with_user(self.aftersales_user).action_new_loan()
@@ -121,8 +122,13 @@ class TestLoan(LoanCommon):
         with self.assertRaisesMsg(UserError, "is not out"):
             loan.with_user(self.aftersales_user).action_returned()
 
+    @freeze_time(LENT_AT)
     def test_lend_needs_product_due_date_and_serial(self):
         loan = self._new_loan()
+        # a due day already past would make the loan overdue (and invoiceable) at once
+        loan.date_due = "2026-05-31"
+        with self.assertRaisesMsg(UserError, "overdue at once"):
+            loan.action_lend()
         loan.date_due = False
         with self.assertRaisesMsg(UserError, "due back"):
             loan.action_lend()
@@ -135,6 +141,7 @@ class TestLoan(LoanCommon):
             loan.action_lend()
         self.assertEqual((loan.state, loan.picking_ids.ids), ("draft", []))
 
+    @freeze_time(LENT_AT)
     def test_no_loaner_location_is_a_clear_error(self):
         self.company.aftersales_loaner_location_id = False
         loan = self._new_loan()

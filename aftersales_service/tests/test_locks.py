@@ -243,7 +243,7 @@ class TestLockReproductions(LockRoles, ReturnHelpers, WarrantyCommon):
             )
 
     def test_draft_return_is_dated_when_it_changes(self):
-        old_order = self.sell([(self.product_psu, 2, 20.0)])
+        old_order = self.sell([(self.product_psu, 3, 20.0)])
         with freeze_time("2026-03-06"):
             ret = self._new_return(old_order, {old_order.order_line: 1})
         self.assertEqual(ret.request_date, fields.Date.to_date("2026-03-06"))

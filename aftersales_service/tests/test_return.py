@@ -394,6 +394,9 @@ class TestReturn(ReturnHelpers, AftersalesCommon):
         """R-2: a returned unit to repair gets its repair order (the returned serial, the
         customer, its warranty) and, once repaired, a delivery back to the customer."""
         self.company.aftersales_refund_threshold = 0.0
+        self.categ_cameras.aftersales_warranty_policy_id = self.env["aftersales.warranty.policy"].create(
+            {"company_id": self.company.id, "name": "Cameras 12 months", "duration": 12}
+        )
         order = self.sell([(self.product_camera, 1, 200.0)])
         serial = order.picking_ids.move_ids.move_line_ids.lot_id
         with freeze_time("2026-03-10"):
@@ -408,9 +411,12 @@ class TestReturn(ReturnHelpers, AftersalesCommon):
             (repair.partner_id, repair.product_id, repair.lot_id),
             (self.customer, self.product_camera, serial),
         )
-        self.assertEqual(
-            repair.aftersales_warranty_id, order.aftersales_warranty_ids, "priced per its warranty"
-        )
+        warranty = order.aftersales_warranty_ids
+        self.assertEqual(len(warranty), 1, "the sold camera has its warranty")
+        self.assertEqual(repair.aftersales_warranty_id, warranty, "priced per its warranty")
+        # W-2, W-3: a unit returned to be repaired keeps its warranty, and the repair is free
+        self.assertEqual(warranty.state, "active")
+        self.assertTrue(repair.under_warranty)
         ret._create_repairs()
         self.assertEqual(
             self.env["repair.order"].search_count([("aftersales_return_line_id", "=", ret.line_ids.id)]),
@@ -428,3 +434,4 @@ class TestReturn(ReturnHelpers, AftersalesCommon):
         self.assertEqual(back.move_ids.product_id, self.product_camera)
         self.assertEqual(back.move_ids.move_line_ids.lot_id, serial, "the repaired unit itself")
         self.assertFalse(ret.credit_note_ids, "a repair is not refunded")
+        self.assertEqual(warranty.state, "active", "the repaired unit goes home covered")

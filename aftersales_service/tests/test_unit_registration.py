@@ -51,6 +51,22 @@ class TestUnitRegistration(CaseCommon, HttpCase):
         return registration
 
     @freeze_time("2026-06-10 10:00:00")
+    def test_unit_in_our_stock_or_long_expired(self):
+        """A serial in our own stock was never sold: refused; a unit bought long ago gets its
+        warranty expired at approval, not active until the cron runs."""
+        in_stock = self.camera_lots[-1]
+        self.assertTrue(self.env["stock.quant"].search([("lot_id", "=", in_stock.id), ("quantity", ">", 0)]))
+        registration = self._registration(serial=in_stock.name)
+        with self.assertRaisesMsg(UserError, "in our own stock"):
+            registration.action_submit()
+        self.assertEqual(registration.state, "draft")
+        old = self._registration(serial="DEALER-OLD-1", purchase_date="2024-03-01")
+        old.action_submit()
+        old.with_user(self.aftersales_user).action_approve()
+        self.assertEqual(old.warranty_id.end_date, date(2025, 2, 28))
+        self.assertEqual(old.warranty_id.state, "expired")
+
+    @freeze_time("2026-06-10 10:00:00")
     def test_approved_unit_gets_its_warranty_from_the_purchase_date(self):
         registration = self._registration()
         registration.action_submit()
