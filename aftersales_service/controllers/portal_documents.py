@@ -279,7 +279,9 @@ class AftersalesDocumentsPortal(CustomerPortal):
     def portal_return_create(self, order_id=None, reason="", return_type="no_reason", **kw):
         order_id = parse_id(order_id)
         if not order_id:
-            raise UserError(_("Choose the order whose goods you return."))
+            return self._render_return_form(
+                None, error=_("Choose the order whose goods you return."), values=kw, status=400
+            )
         quantities, exchange_products = {}, {}
         for key, value in kw.items():
             if value in ("", None):
@@ -292,10 +294,12 @@ class AftersalesDocumentsPortal(CustomerPortal):
                     quantities[int(key[4:])] = quantity
                 elif key.startswith("exchange_"):
                     exchange_products[int(key[9:])] = int(value)
-            except ValueError as exc:
-                raise UserError(
-                    _("%(value)s is not a quantity or a product of the order.", value=value)
-                ) from exc
+            except ValueError:
+                # the form again, with the message (a negative quantity sent past the browser)
+                error = _("%(value)s is not a quantity or a product of the order.", value=value)
+                return self._render_return_form(
+                    self._portal_order(order_id), error=error, values=kw, status=400
+                )
         # the form is shown again on an error: of the customer's own order only
         order = self._portal_order(order_id)
         # the serials ticked (a checkbox per unit: several values under one name)

@@ -3,6 +3,10 @@
 from odoo import _, api, models
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.tools import email_normalize, email_split
+from odoo.tools.mimetypes import guess_mimetype
+
+# what a customer attaches on the portal: photos and PDF documents, by their content
+PORTAL_FILE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"})
 
 
 class AftersalesCase(models.Model):
@@ -168,7 +172,9 @@ class AftersalesCase(models.Model):
 
     @api.model
     def _check_portal_attachments(self, files):
-        """The customer's files within the limits of Settings (number and size each)."""
+        """The customer's files within the limits of Settings (number and size each), and
+        photos or PDF documents by their content, whatever their name says (a program renamed
+        ``.png`` is refused)."""
         # sudo: reading the system parameters of the limits
         params = self.env["ir.config_parameter"].sudo()
         max_files = int(params.get_param("aftersales_service.portal_max_files", 5))
@@ -176,7 +182,18 @@ class AftersalesCase(models.Model):
         files = [(name, raw, mimetype) for name, raw, mimetype in files if name and raw]
         if len(files) > max_files:
             raise UserError(_("Attach at most %(count)s files.", count=max_files))
+        checked = []
         for name, raw, _mimetype in files:
             if len(raw) > max_mb * 1024 * 1024:
                 raise UserError(_("%(file)s is larger than %(size)s MB.", file=name, size=max_mb))
-        return files
+            mimetype = guess_mimetype(raw, default="")
+            if mimetype not in PORTAL_FILE_TYPES:
+                raise UserError(
+                    _(
+                        "%(file)s is not a photo or a PDF document: attach pictures (PNG, JPEG, GIF, "
+                        "WebP) or PDF files.",
+                        file=name,
+                    )
+                )
+            checked.append((name, raw, mimetype))
+        return checked

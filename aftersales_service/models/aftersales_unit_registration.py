@@ -14,6 +14,8 @@ REGISTRATION_STATES = [
     ("refused", "Refused"),
 ]
 USER_GROUP = "aftersales_service.group_aftersales_user"
+# the longest serial number of a nameplate (stock.lot names have no limit of their own)
+MAX_SERIAL_LENGTH = 64
 
 
 class AftersalesUnitRegistration(models.Model):
@@ -134,6 +136,15 @@ class AftersalesUnitRegistration(models.Model):
             registration.proof_count = counts.get(registration.id, 0)
 
     # ------------------------------------------------------------------ checks
+    @api.constrains("serial")
+    def _check_serial_length(self):
+        """A serial number is read off a nameplate: a page of text is not one."""
+        for registration in self:
+            if registration.serial and len(registration.serial) > MAX_SERIAL_LENGTH:
+                raise ValidationError(
+                    _("A serial number has at most %(count)s characters.", count=MAX_SERIAL_LENGTH)
+                )
+
     @api.constrains("purchase_date")
     def _check_purchase_date(self):
         for registration in self:

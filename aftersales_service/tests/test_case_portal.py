@@ -113,11 +113,20 @@ class TestCasePortal(CaseCommon, HttpCase):
         self.assertIn("Attach at most 5 files.", response.text)
         self.assertEqual(self.Case.search_count([]), count, "nothing half-written")
         self.assertFalse(self.env["ir.attachment"].sudo().search_count([("name", "=", "p0.jpg")]))
+        # "Report a problem" takes photos and PDF documents, by their content
+        response = self.url_open(
+            "/my/cases/new",
+            data=base,
+            files=[("attachments", ("malware.exe", b"MZ\x90\x00 program", "image/png"))],
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("malware.exe is not a photo or a PDF document", response.text)
+        self.assertEqual(self.Case.search_count([]), count, "nothing half-written")
 
         response = self.url_open(
             "/my/cases/new",
             data=dict(base, lot_id=serials[1].id),
-            files=[("attachments", ("crack.jpg", b"\xff\xd8jpeg", "image/jpeg"))],
+            files=[("attachments", ("crack.jpg", b"\xff\xd8\xff\xe0jpeg", "image/jpeg"))],
         )
         self.assertEqual(response.status_code, 200)
         case = self.Case.search([("subject", "=", "Lens cracked")])

@@ -55,7 +55,7 @@ class TestReturnPortalSerials(WarrantyCommon, HttpCase):
         with freeze_time("2026-03-10"):
             response = self._post(
                 {f"lot_{self.camera_line.id}": chosen.ids, f"qty_{self.psu_line.id}": 1},
-                files=[("attachments", ("scratch.jpg", b"\xff\xd8jpeg", "image/jpeg"))],
+                files=[("attachments", ("scratch.jpg", b"\xff\xd8\xff\xe0jpeg", "image/jpeg"))],
             )
             self.assertEqual(response.status_code, 200)
             ret = self._returns()
@@ -93,7 +93,7 @@ class TestReturnPortalSerials(WarrantyCommon, HttpCase):
             for value in (self.foreign_serial.id, 999999999):
                 response = self._post(
                     {f"lot_{self.camera_line.id}": [self.serials[0].id, value]},
-                    files=[("attachments", ("foreign.jpg", b"\xff\xd8jpeg", "image/jpeg"))],
+                    files=[("attachments", ("foreign.jpg", b"\xff\xd8\xff\xe0jpeg", "image/jpeg"))],
                 )
                 self.assertEqual(response.status_code, 400)
                 self.assertIn("was not delivered to you on this order", response.text, "the form says why")
@@ -108,12 +108,32 @@ class TestReturnPortalSerials(WarrantyCommon, HttpCase):
         with freeze_time("2026-03-10"):
             response = self._post(
                 {f"lot_{self.camera_line.id}": [self.serials[0].id, "abc"]},
-                files=[("attachments", ("abc.jpg", b"\xff\xd8jpeg", "image/jpeg"))],
+                files=[("attachments", ("abc.jpg", b"\xff\xd8\xff\xe0jpeg", "image/jpeg"))],
             )
         self.assertEqual(response.status_code, 400)
         self.assertIn("abc is not a serial number", response.text)
         self.assertFalse(self._returns())
         self.assertFalse(self._attachments("abc.jpg"))
+
+    @mute_logger("odoo.http")
+    def test_programs_texts_and_negative_quantities_refused(self):
+        """A program or a text renamed as a photo, and a negative quantity sent past the browser's
+        check: the form again with its message (HTTP 400), nothing written."""
+        self.authenticate("as_portal", "as_portal")
+        with freeze_time("2026-03-10"):
+            for name, raw in (("malware.exe", b"MZ\x90\x00 a program"), ("fake.png", b"just some text")):
+                response = self._post(
+                    {f"lot_{self.camera_line.id}": self.serials[0].id},
+                    files=[("attachments", (name, raw, "image/png"))],
+                )
+                self.assertEqual(response.status_code, 400, name)
+                self.assertIn(f"{name} is not a photo or a PDF document", response.text)
+            response = self._post({f"qty_{self.psu_line.id}": "-3"})
+            self.assertEqual(response.status_code, 400)
+            self.assertIn("-3 is not a quantity or a product of the order", response.text)
+            self.assertIn("Request the return", response.text, "the form again")
+        self.assertFalse(self._returns(), "no return")
+        self.assertFalse(self._attachments("malware.exe") | self._attachments("fake.png"))
 
     @mute_logger("odoo.http")
     def test_file_over_the_limit_refused(self):

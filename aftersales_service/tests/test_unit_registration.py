@@ -203,6 +203,10 @@ class TestUnitRegistration(CaseCommon, HttpCase):
                 ),
                 (dict(good, purchase_date="yesterday"), {"attachments": ("r.pdf", RECEIPT)}, "is not a date"),
                 (dict(good, purchase_date="2027-01-01"), {"attachments": ("r.pdf", RECEIPT)}, "future"),
+                # a program or a text renamed as a receipt, a page of text as a serial
+                (good, {"attachments": ("malware.exe", b"MZ\x90\x00 a program")}, "is not a photo or a PDF"),
+                (good, {"attachments": ("fake.png", b"just some text")}, "is not a photo or a PDF"),
+                (dict(good, serial="X" * 5000), {"attachments": ("r.pdf", RECEIPT)}, "at most 64 characters"),
             ):
                 response = post(data, files)
                 self.assertEqual(response.status_code, 400, message)
