@@ -256,7 +256,7 @@ tours.add("aftersales_portal_registration_tour", {
             trigger: "form.o_aftersales_registration_form input[name=attachments]",
             run() {
                 const files = new DataTransfer();
-                files.items.add(new File(["receipt of TOUR-SN-1"], "receipt.txt", { type: "text/plain" }));
+                files.items.add(new File(["%PDF-1.4 receipt of TOUR-SN-1"], "receipt.pdf", { type: "application/pdf" }));
                 this.anchor.files = files.files;
             },
         },
