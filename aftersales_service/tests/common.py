@@ -433,7 +433,9 @@ class ReturnHelpers:
             .create(dict({"sale_order_id": order.id, "line_ids": line_cmds}, **vals))
         )
 
-    def _receive(self, ret, lots=None):
+    def _receive(self, ret, lots=None, quantity=None):
+        """The warehouse receives the return: the serials ``lots``, or ``quantity`` of an
+        untracked product (default: all of it; less leaves the rest expected)."""
         picking = ret.picking_ids.filtered(lambda p: p.picking_type_code == "incoming" and p.state != "done")
         for move in picking.move_ids:
             if move.has_tracking == "serial":
@@ -451,7 +453,7 @@ class ReturnHelpers:
                     for lot in lots
                 ]
             else:
-                move.quantity = move.product_uom_qty
+                move.quantity = move.product_uom_qty if quantity is None else quantity
             move.picked = True
-        picking.button_validate()
+        picking.with_context(skip_backorder=True).button_validate()
         return picking

@@ -3,7 +3,6 @@ serials of one delivery, several lines on one order line) never count the same u
 partial receipt refunds exactly the units received, and what a return asks on one order line is
 limited to what it delivered, across the return's lines."""
 
-from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import freeze_time, tagged
 
@@ -24,31 +23,6 @@ class TestReturnPerUnit(ReturnHelpers, CaseCommon):
             ret.with_user(self.aftersales_manager).action_approve()
         self.assertIn(ret.state, ("approved", "waiting_goods"))
 
-    def _receive_part(self, ret, lots=None, quantity=None):
-        """The warehouse receives part of the return (the rest stays expected)."""
-        picking = ret.picking_ids.filtered(lambda p: p.picking_type_code == "incoming" and p.state != "done")
-        for move in picking.move_ids:
-            move.move_line_ids.unlink()
-            if move.has_tracking == "serial":
-                move.move_line_ids = [
-                    Command.create(
-                        {
-                            "product_id": move.product_id.id,
-                            "lot_id": lot.id,
-                            "quantity": 1,
-                            "location_id": move.location_id.id,
-                            "location_dest_id": move.location_dest_id.id,
-                        }
-                    )
-                    for lot in lots
-                ]
-            else:
-                move.quantity = quantity
-            move.picked = True
-        picking.with_context(skip_backorder=True).button_validate()
-        self.assertEqual(picking.state, "done")
-        return picking
-
     def test_one_of_two_serials_back_refunds_one(self):
         order = self.sell([(self.product_camera, 2, 90.0)])
         lots = order.picking_ids.move_ids.move_line_ids.lot_id
@@ -56,7 +30,7 @@ class TestReturnPerUnit(ReturnHelpers, CaseCommon):
         with freeze_time("2026-03-10"):
             ret = self._new_return(order, [(order.order_line, 1, lots[0]), (order.order_line, 1, lots[1])])
             self._approved(ret)
-            self._receive_part(ret, lots=lots[1])
+            self._receive(ret, lots=lots[1])
         first, second = ret.line_ids.sorted("id")
         self.assertEqual(first.return_move_ids, second.return_move_ids, "one return move for the delivery")
         self.assertEqual((first.qty_received, second.qty_received), (0.0, 1.0), "each serial on its own line")
@@ -76,7 +50,7 @@ class TestReturnPerUnit(ReturnHelpers, CaseCommon):
         with freeze_time("2026-03-10"):
             ret = self._new_return(order, [(line, 2), (line, 6)])
             self._approved(ret)
-            self._receive_part(ret, quantity=8.0)
+            self._receive(ret, quantity=8.0)
         small, large = ret.line_ids.sorted("id")
         self.assertEqual((small.qty_received, large.qty_received), (2.0, 6.0), "not 8 on each line")
         self.assertEqual(sum(ret.line_ids.mapped("qty_received")), 8.0)
@@ -92,7 +66,7 @@ class TestReturnPerUnit(ReturnHelpers, CaseCommon):
         with freeze_time("2026-03-10"):
             ret = self._new_return(order, [(line, 2), (line, 6)])
             self._approved(ret)
-            self._receive_part(ret, quantity=5.0)
+            self._receive(ret, quantity=5.0)
         small, large = ret.line_ids.sorted("id")
         self.assertEqual((small.qty_received, large.qty_received), (2.0, 3.0))
         ret.with_user(self.aftersales_user).action_create_credit_note()
